@@ -1,0 +1,1 @@
+"""Built-in adapters; importing this package registers them."""

@@ -1,0 +1,1 @@
+"""Built-in check types; importing this package registers them."""
