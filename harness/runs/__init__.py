@@ -1,0 +1,42 @@
+"""Runs: the run config, the run folder, the runner and the run summary."""
+
+from harness.runs._config import AdapterConfig, GateOverride, ReplayConfig, RunConfig, load_run_config
+from harness.runs._folder import RunFolder, RunManifest, new_run_id
+from harness.runs._runner import (
+    Progress,
+    RunOutcome,
+    Shard,
+    execute,
+    load_inputs,
+    run_sync,
+    select_shard,
+    summarize_folder,
+)
+from harness.runs._secrets import MASK, is_secret_key, mask_secrets
+from harness.runs._summary import SUMMARY_SCHEMA_VERSION, LatencySummary, RunSummary, summarize_run
+
+__all__ = [
+    "MASK",
+    "SUMMARY_SCHEMA_VERSION",
+    "AdapterConfig",
+    "GateOverride",
+    "LatencySummary",
+    "Progress",
+    "ReplayConfig",
+    "RunConfig",
+    "RunFolder",
+    "RunManifest",
+    "RunOutcome",
+    "RunSummary",
+    "Shard",
+    "execute",
+    "is_secret_key",
+    "load_inputs",
+    "load_run_config",
+    "mask_secrets",
+    "new_run_id",
+    "run_sync",
+    "select_shard",
+    "summarize_folder",
+    "summarize_run",
+]
