@@ -73,31 +73,38 @@ def parse_yaml(text: str, path: str | Path | None = None) -> YamlDocument:
     source = Path(path) if path is not None else None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is None:
+            return YamlDocument(data=None, lines=LineMap(), path=source)
+        lines = LineMap()
+        _record_lines(node, (), lines, source)
+        data = yaml.SafeLoader("").construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
         raise ConfigError(
             f"invalid YAML: {exc.problem}", path=source, line=line, fix="fix the YAML syntax"
         ) from None
-    if node is None:
-        return YamlDocument(data=None, lines=LineMap(), path=source)
-
-    lines = LineMap()
-    _record_lines(node, (), lines)
-    constructor = yaml.SafeLoader("")
-    data = constructor.construct_document(node)
     return YamlDocument(data=data, lines=lines, path=source)
 
 
-def _record_lines(node: yaml.Node, path: PathKey, lines: LineMap) -> None:
+def _record_lines(node: yaml.Node, path: PathKey, lines: LineMap, source: Path | None) -> None:
     lines.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
         for key_node, value_node in node.value:
             key = key_node.value
-            lines.lines[(*path, key)] = key_node.start_mark.line + 1
-            _record_lines(value_node, (*path, key), lines)
+            line = key_node.start_mark.line + 1
+            # PyYAML keeps the last of two equal keys without a word; a silently dropped
+            # setting is worse than an error.
+            if isinstance(key, str) and key in seen and key != "<<":
+                field_name = ".".join(str(part) for part in (*path, key))
+                raise ConfigError("duplicate key", path=source, line=line, field=field_name, fix="keep one of them")
+            seen.add(key)
+            lines.lines[(*path, key)] = line
+            _record_lines(value_node, (*path, key), lines, source)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _record_lines(item, (*path, index), lines)
+            _record_lines(item, (*path, index), lines, source)
 
 
 def validate(

@@ -1,0 +1,42 @@
+import pytest
+
+from harness.runs import MASK, mask_secrets
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("Authorization", "Bearer sk-live-0123456789abcdef"),
+        ("app_secret", "0123456789abcdef0123"),
+        ("access_token", "EAAGm0PX4ZCpsBAKZCZA"),
+        ("api_key", "sk-0123456789"),
+        ("X-Api-Key", "abcdefgh12345678"),
+        ("password", "hunter2hunter2"),
+    ],
+)
+def test_literal_secret_masked(key, value):
+    assert mask_secrets({key: value}) == {key: MASK}
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("app_secret", "${IG_APP_SECRET}"),
+        ("Authorization", "Bearer ${BOT_TOKEN}"),
+        ("url", "http://127.0.0.1:8808/chat"),
+        ("timeout", "10"),
+    ],
+)
+def test_references_and_plain_values_kept(key, value):
+    assert mask_secrets({key: value}) == {key: value}
+
+
+def test_bearer_inside_other_values_masked():
+    masked = mask_secrets({"body": "curl -H 'Authorization: Bearer abcdefghijklmnop'"})
+    assert "abcdefghijklmnop" not in masked["body"]
+    assert "Bearer ***" in masked["body"]
+
+
+def test_nested_lists_and_dicts():
+    config = {"adapter": {"options": {"headers": [{"token": "abcdefgh1234"}]}}}
+    assert mask_secrets(config) == {"adapter": {"options": {"headers": [{"token": MASK}]}}}
