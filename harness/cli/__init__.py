@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 """Modules that add a top-level subcommand, in the order ``--help`` lists them."""
 
 IMPORT_MODULES: tuple[str, ...] = (
+    "harness.cli._import_sgd",
 )
 """Modules that add a source under ``dm-harness import``."""
 
