@@ -70,6 +70,10 @@ class LogMessage:
     story: StoryRef | None = None
     attachments: tuple[Attachment, ...] = ()
     message_id: str | None = None
+    source: str | None = None
+    """Traffic source this message shows (an ad referral, a story reply), if any."""
+
+    campaign: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,8 +220,8 @@ def _scenario(
         id=scenario_id,
         intent=UNLABELLED,
         policy=PLACEHOLDER_POLICY,
-        source=thread.source,
-        campaign=thread.campaign,
+        source=next((m.source for m in messages if m.source), thread.source),
+        campaign=next((m.campaign for m in messages if m.campaign), thread.campaign),
         turns=turns,
         metadata=metadata,
     )
