@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 IMPORT_MODULES: tuple[str, ...] = (
     "harness.cli._import_sgd",
+    "harness.cli._import_logs",
 )
 """Modules that add a source under ``dm-harness import``."""
 

@@ -34,8 +34,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 OutputFormat = Literal["yaml", "jsonl"]
-EVENTS_FILE = "events.jsonl"
-"""Name of the side file that keeps non-replayable events (reactions, likes, unsent messages)."""
+EVENTS_FILE = "events.ndjson"
+"""Name of the side file that keeps non-replayable events (reactions, likes, unsent messages).
+
+Its suffix is not ``.jsonl``, so that loading the output folder as a suite skips it."""
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
