@@ -38,9 +38,13 @@ ENTRY_POINT_GROUP = "dm_harness.adapters"
 
 
 class AdapterOptions(BaseModel):
-    """Base of every adapter's options; unknown options are errors."""
+    """Base of every adapter's options; unknown options are errors.
 
-    model_config = ConfigDict(extra="forbid")
+    The docstring under each field becomes its description, which ``dm-harness adapters``
+    shows.
+    """
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 @dataclass

@@ -1,1 +1,4 @@
 """Built-in adapters; importing this package registers them."""
+
+from harness.adapters.builtin import python  # noqa: F401
+from harness.adapters.builtin import recorded  # noqa: F401

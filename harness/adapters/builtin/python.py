@@ -1,0 +1,165 @@
+"""The ``python`` adapter: a bot that is a Python callable in this process.
+
+The callable is called as ``fn(conversation, message)``: ``conversation`` is the
+:class:`~harness.adapters.ConversationState` (its ``state`` dict is free for the bot's
+per-conversation memory, ``user_id`` and ``id`` identify the user and the conversation) and
+``message`` is the :class:`~harness.conversations.Turn`. It may be sync or async and returns
+any reply shape that :func:`~harness.adapters._coerce.coerce_reply` accepts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import importlib
+import importlib.util
+import inspect
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from harness.adapters._base import AdapterOptions, ConversationState, adapter
+from harness.adapters._coerce import coerce_reply
+from harness.conversations import Reply, Turn
+from harness.errors import AdapterError
+
+__all__ = ["PythonAdapter", "load_target"]
+
+logger = logging.getLogger(__name__)
+
+BotCallable = Callable[[ConversationState, Turn], Any]
+
+
+@adapter("python")
+class PythonAdapter:
+    """Calls a Python function (sync or async) with each conversation and turn."""
+
+    class Options(AdapterOptions):
+        target: str = Field(min_length=3)
+        """The callable, as ``package.module:function`` or ``path/to/bot.py:function``; the
+        part after the colon may be dotted (``bot.py:brain.reply``). A relative file path is
+        resolved against the working directory."""
+
+        factory: bool = False
+        """Treat ``target`` as a zero-argument factory, called once per conversation, that
+        returns the bot callable; for bots that keep their own per-user state."""
+
+        threaded: bool = True
+        """Run a sync callable in a worker thread, so a slow bot cannot stall the other
+        conversations or the per-turn timeout. Set false for a bot that is not thread-safe."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self._target = load_target(options.target)
+        self._name = options.target
+        self._per_conversation: dict[str, BotCallable] = {}
+
+    async def reply(self, conversation: ConversationState, message: Turn) -> Reply:
+        """Call the bot with one turn and convert what it returns."""
+        function = await self._callable_for(conversation)
+        logger.info("python %s: conversation %s turn %d", self._name, conversation.id, conversation.turn_index)
+
+        result = await self._call(function, conversation, message)
+        logger.debug("python %s returned %r", self._name, result)
+        return coerce_reply(result, source=f"{self._name}")
+
+    async def end_conversation(self, conversation: ConversationState) -> None:
+        """Forget the callable that the factory made for ``conversation``."""
+        self._per_conversation.pop(conversation.id, None)
+
+    async def aclose(self) -> None:
+        """Forget every per-conversation callable."""
+        self._per_conversation.clear()
+
+    async def _callable_for(self, conversation: ConversationState) -> BotCallable:
+        if not self.options.factory:
+            return self._target
+        if conversation.id not in self._per_conversation:
+            made = await _resolve(self._target())
+            if not callable(made):
+                raise TypeError(f"factory {self._name} returned {type(made).__name__}, not a callable")
+            self._per_conversation[conversation.id] = made
+        return self._per_conversation[conversation.id]
+
+    async def _call(self, function: BotCallable, conversation: ConversationState, message: Turn) -> Any:
+        if inspect.iscoroutinefunction(function) or not self.options.threaded:
+            return await _resolve(function(conversation, message))
+        return await _resolve(await asyncio.to_thread(function, conversation, message))
+
+
+async def _resolve(value: Any) -> Any:
+    # A sync wrapper around an async bot hands back a coroutine; await it here.
+    return await value if inspect.isawaitable(value) else value
+
+
+def load_target(target: str) -> Callable[..., Any]:
+    """Import the callable named by ``module:attribute`` or ``file.py:attribute``.
+
+    A file's folder is put at the front of ``sys.path``, as ``python file.py`` would do, so
+    the bot can import the modules next to it.
+
+    Raises:
+        AdapterError: The target is malformed, cannot be imported or is not callable.
+    """
+    module_part, colon, attribute = target.rpartition(":")
+    if not colon or not module_part or not attribute:
+        raise AdapterError(
+            f"python adapter: invalid target {target!r}; expected 'package.module:function' "
+            "or 'path/to/bot.py:function'"
+        )
+    module = _import_file(module_part) if _is_file(module_part) else _import_module(module_part)
+
+    found: Any = module
+    for name in attribute.split("."):
+        if not hasattr(found, name):
+            raise AdapterError(f"python adapter: {module_part} has no attribute {attribute!r} (target {target!r})")
+        found = getattr(found, name)
+    if not callable(found):
+        raise AdapterError(f"python adapter: {target!r} is a {type(found).__name__}, not a callable")
+    return found
+
+
+def _is_file(module_part: str) -> bool:
+    return module_part.endswith(".py") or "/" in module_part or "\\" in module_part
+
+
+def _import_module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise AdapterError(
+            f"python adapter: cannot import module {name!r}: {exc}; check the name, or install "
+            "the package into this environment"
+        ) from exc
+    except Exception as exc:
+        raise AdapterError(f"python adapter: importing {name!r} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _import_file(location: str) -> Any:
+    path = Path(location).expanduser().resolve()
+    if not path.is_file():
+        raise AdapterError(f"python adapter: file not found: {path} (target path {location!r})")
+
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
+    module_name = f"dm_harness_bot_{path.stem}_{digest}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    folder = str(path.parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise AdapterError(f"python adapter: cannot load {path} as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[module_name]
+        raise AdapterError(f"python adapter: importing {path} failed: {type(exc).__name__}: {exc}") from exc
+    return module
