@@ -22,6 +22,8 @@ __all__ = ["main", "build_parser"]
 
 COMMAND_MODULES: tuple[str, ...] = (
     "harness.cli._run",
+    "harness.cli._label",
+    "harness.cli._sample",
 )
 """Modules that add a top-level subcommand, in the order ``--help`` lists them."""
 
