@@ -22,6 +22,7 @@ __all__ = ["main", "build_parser"]
 
 COMMAND_MODULES: tuple[str, ...] = (
     "harness.cli._run",
+    "harness.cli._adapters",
     "harness.cli._label",
     "harness.cli._sample",
 )
