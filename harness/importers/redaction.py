@@ -64,7 +64,7 @@ _URL_TRAILING = ".,!?;:"
 
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _SPELLED_EMAIL = re.compile(
-    r"\b[A-Za-z0-9._%+-]+\s*(?:\(at\)|\[at\]|\sat\s)\s*[A-Za-z0-9-]+"
+    r"\b[A-Za-z0-9._%+-]+(?:\s(?:dot|\.)\s[A-Za-z0-9_%+-]+)*\s*(?:\(at\)|\[at\]|\sat\s)\s*[A-Za-z0-9-]+"
     r"\s*(?:\(dot\)|\[dot\]|\sdot\s|\.)\s*(?:com|net|org|co\.uk|co|de|fr|es|it|nl|io|uk)\b",
     re.IGNORECASE,
 )
@@ -98,7 +98,8 @@ _ADDRESS_TAIL = (
 _ADDRESSES = (
     re.compile(
         r"\b(?:(?:Flat|Apt|Apartment|Unit)\s*\w{1,4},?\s+)?\d{1,5}[A-Za-z]?,?\s+"
-        r"(?:[A-Z][A-Za-z'’.-]*\s+){1,4}(?:" + _STREET_SUFFIX + r")\b\.?" + _ADDRESS_TAIL
+        r"(?:[A-Z][A-Za-z'’.-]*\s+){1,4}(?:" + _STREET_SUFFIX + r")\b\.?(?:\s(?:N|S|E|W|NE|NW|SE|SW)\b)?"
+        + _ADDRESS_TAIL
     ),
     re.compile(
         r"\b\d{1,5}[a-z]?\s+(?:[a-z][a-z'’-]*\s+){1,3}(?:street|avenue|road|lane|boulevard)\b"
@@ -123,14 +124,16 @@ _NOT_STREET_WORDS = frozenset(
     "hours days weeks mins pm am".split()
 )
 
-_HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
+# Instagram handles use letters, digits, "." and "_"; payment apps (Venmo) also allow "-".
+_HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,28}[A-Za-z0-9_])?")
 _TIME_HANDLE = re.compile(r"^@\d{1,2}(?::\d{2})?(?:am|pm)?$", re.IGNORECASE)
 
 _NAME_WORD = r"[A-Z][a-zà-ÿ'’-]+"
 _NAME_CUES = (
     re.compile(
         r"(?i:\b(?:my name is|my name's|name is|name's|this is|i am|i'm|im|call me|ask for|"
-        r"speak to|speak with|talk to|booked under|under the name|name:|it's|its)\s+)"
+        r"speak to|speak with|talk to|spoke to|spoke with|talked to|booked under|under the name|"
+        r"name:|it's|its|mr\.?|mrs\.?|ms\.?|miss|dr\.?|mx\.?)\s+)"
         rf"({_NAME_WORD}(?:\s+{_NAME_WORD})?)"
     ),
     re.compile(
@@ -154,7 +157,7 @@ _NOT_NAMES = frozenset(
     monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight
     january february march april may june july august september october november december
     hi hello hey thanks thank great perfect amazing awesome yes no please team everyone all you
-    instagram facebook whatsapp google gmail outlook hotmail yahoo
+    instagram facebook whatsapp google gmail outlook hotmail yahoo i'm i’m i've i'd i'll it's
     """.split()
 )
 _COMMON_WORD_NAMES = frozenset(
@@ -171,7 +174,8 @@ _TOKEN_LIKE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z0-9]{12})[A-Za-z0-9_-]{16,}$")
 """A URL value that looks generated (a session id, a signature, a UUID), not a readable slug."""
 _PROFILE_HOSTS = (
     "instagram.com", "facebook.com", "fb.com", "m.me", "wa.me", "t.me", "tiktok.com",
-    "twitter.com", "x.com", "linkedin.com", "calendly.com",
+    "twitter.com", "x.com", "linkedin.com", "calendly.com", "paypal.me", "venmo.com", "cash.app",
+    "linktr.ee",
 )
 _PUBLIC_PROFILE_PATHS = frozenset("p reel reels explore tv tags directory legal help".split())
 
@@ -373,7 +377,7 @@ def _phone_key(value: str) -> str:
 def _addresses(text: str) -> Iterable[Span]:
     for pattern in _ADDRESSES:
         for match in pattern.finditer(text):
-            words = {word.casefold() for word in re.findall(r"[A-Za-z]+", match.group())}
+            words = {word.casefold() for word in re.findall(r"\b[A-Za-z]+\b", match.group())}
             if words & _NOT_STREET_WORDS:
                 continue
             key = re.sub(r"\W+", " ", match.group().casefold()).strip()
