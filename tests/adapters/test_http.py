@@ -25,7 +25,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class FakeBot:
-    """A webhook on 127.0.0.1 that records each request and answers with ``handler``."""
+    """A webhook on 127.0.0.1 that records each request and responds with ``handler``."""
 
     def __init__(self, handler: Handler) -> None:
         self.handler = handler

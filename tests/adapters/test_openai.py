@@ -37,7 +37,7 @@ def handover_completion(arguments: str, content: str | None = None) -> dict[str,
 
 
 class FakeChatServer:
-    """Answers POST /v1/chat/completions with ``completions`` in order and checks each request."""
+    """Serves POST /v1/chat/completions with ``completions`` in order and records each request."""
 
     def __init__(self, completions: list[tuple[int, Any]], *, delay: float = 0.0) -> None:
         self.completions = list(completions)

@@ -1,7 +1,7 @@
 """Tests for the recorded adapter (the reference replies as a baseline).
 
 The recorded adapter reaches no bot, so there is no dead bot, timeout or malformed output to
-test; a missing reference is its one edge case.
+test. A missing reference is its one edge case.
 """
 
 from __future__ import annotations
