@@ -1,0 +1,100 @@
+"""Checks that compare the reply with other texts: the reference reply and earlier bot replies."""
+
+from __future__ import annotations
+
+import difflib
+
+from pydantic import Field
+
+from harness.scoring._registry import CheckContext, CheckParams, Outcome, check
+from harness.scoring.checks._language import sentences, words
+from harness.scoring.checks._normalize import normalize
+
+__all__ = ["RepetitionParams", "SimilarityParams", "repetition_ratio"]
+
+
+class SimilarityParams(CheckParams):
+    """Parameters of ``similarity``."""
+
+    min: float = Field(default=0.2, ge=0, le=1)
+    """Lowest TF-IDF cosine similarity to the reference reply that passes."""
+
+
+class RepetitionParams(CheckParams):
+    """Parameters of ``repetition``."""
+
+    max_ratio: float = Field(default=0.8, gt=0, le=1)
+    """A reply this similar to an earlier bot reply (word Jaccard or character ratio) fails."""
+
+    min_words: int = Field(default=1, ge=1)
+    """Replies with fewer words are never counted as repeats ("Sure.", "Anything else?")."""
+
+
+@check("similarity", params=SimilarityParams)
+def similarity(ctx: CheckContext, params: SimilarityParams) -> Outcome:
+    """The reply is close enough to the recorded reference reply (TF-IDF cosine)."""
+    value = ctx.similarity
+    if value is None:
+        return Outcome.skip("no reference reply for this turn")
+    if value < params.min:
+        return Outcome.fail(f"similarity {value:.2f} to the reference < {params.min:.2f}", score=value)
+    return Outcome.ok(f"similarity {value:.2f} to the reference", score=1.0)
+
+
+@check("repetition", params=RepetitionParams)
+def repetition(ctx: CheckContext, params: RepetitionParams) -> Outcome:
+    """The reply does not repeat an earlier bot reply of the same conversation."""
+    text = ctx.reply.text
+    earlier = [(index, reply.text) for index, (_, reply) in enumerate(ctx.previous) if reply.text]
+    if not earlier or not text.strip():
+        return Outcome.skip("no earlier bot reply to compare with")
+    if len(words(text)) < params.min_words:
+        return Outcome.skip(f"reply shorter than {params.min_words} words")
+
+    repeats = [
+        (ratio, index)
+        for index, other in earlier
+        if _could_repeat(text, other, params.max_ratio)
+        and (ratio := repetition_ratio(text, other)) >= params.max_ratio
+        and not new_details(text, other)
+    ]
+    if repeats:
+        ratio, index = max(repeats)
+        return Outcome.fail(
+            f"repeats the reply of turn {index + 1} (similarity {ratio:.2f} >= {params.max_ratio:.2f})"
+        )
+    return Outcome.ok(f"no earlier reply is {params.max_ratio:.2f} similar or more with nothing new")
+
+
+def new_details(text: str, other: str) -> set[str]:
+    """Return the numbers, dates, times and names of ``text`` that ``other`` does not contain.
+
+    A reply that is worded like an earlier one but gives a new balance, time or name ("Your
+    balance is now $3,504.63") adds information, so it is not a repeat.
+    """
+    return _details(text) - _details(other)
+
+
+def _details(text: str) -> set[str]:
+    numbers = {token for token in normalize(text) if token[0].isdigit() or ":" in token}
+    names = {word.lower() for sentence in sentences(text) for word in words(sentence)[1:] if word[:1].isupper()}
+    return numbers | names
+
+
+def _could_repeat(text: str, other: str, threshold: float) -> bool:
+    # quick_ratio() is an upper bound of ratio() and far cheaper, so most pairs stop here.
+    if _jaccard(text, other) >= threshold:
+        return True
+    return difflib.SequenceMatcher(None, text.lower(), other.lower(), autojunk=False).quick_ratio() >= threshold
+
+
+def _jaccard(text: str, other: str) -> float:
+    left = {word.lower() for word in words(text)}
+    right = {word.lower() for word in words(other)}
+    return len(left & right) / len(left | right) if left | right else 0.0
+
+
+def repetition_ratio(text: str, other: str) -> float:
+    """Return the larger of the word Jaccard index and the difflib ratio of two texts, in [0, 1]."""
+    ratio = difflib.SequenceMatcher(None, text.lower(), other.lower(), autojunk=False).ratio()
+    return max(_jaccard(text, other), ratio)
