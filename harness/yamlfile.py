@@ -199,6 +199,8 @@ def _step_into(annotation: Any, part: Any) -> Any:
     if isinstance(part, int):
         args = typing.get_args(annotation)
         return _unwrap(args[0]) if args else None
+    if typing.get_origin(annotation) is dict:
+        return _unwrap(typing.get_args(annotation)[1])
     return None
 
 
@@ -211,7 +213,7 @@ def _unwrap(annotation: Any) -> Any:
         if not args:
             return annotation
         origin = typing.get_origin(annotation)
-        if origin in (list, tuple, set, frozenset):
+        if origin in (list, tuple, set, frozenset, dict):
             return annotation
         annotation = args[0]
     return annotation

@@ -31,7 +31,24 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
         raise ConfigError("a rubric must be a mapping with version and dimensions", path=path, line=1)
     rubric = validate(Rubric, document.data, path=path, lines=document.lines)
     _check_specs(rubric, path, document.lines)
+    _check_disabled_ids(rubric, path, document.lines)
     return rubric
+
+
+def _check_disabled_ids(rubric: Rubric, path: Path, lines: LineMap) -> None:
+    # A misspelt id in ``disable`` would otherwise leave the check running without a word.
+    known = [spec.id for block in rubric.dimensions.values() for spec in block.checks]
+    for intent, override in rubric.intents.items():
+        for index, check_id in enumerate(override.disable):
+            if check_id not in known:
+                location = ("intents", intent, "disable", index)
+                raise ConfigError(
+                    f"unknown check id {check_id!r} in disable",
+                    path=path,
+                    line=lines.line_of(location),
+                    field=".".join(map(str, location)),
+                    fix=f"use one of: {', '.join(known)}",
+                )
 
 
 def _check_specs(rubric: Rubric, path: Path, lines: LineMap) -> None:
