@@ -177,6 +177,7 @@ HANDOVER_TEXT = (
     "I'm really sorry about this. I'm passing your conversation to a member of our team now, "
     "and they will reply here shortly."
 )
+WAITING_FOR_PERSON_TEXT = "A member of our team has your conversation and will reply here as soon as they can."
 
 
 def reply(conversation: Any, message: Any) -> dict[str, Any]:
@@ -192,7 +193,9 @@ def reply(conversation: Any, message: Any) -> dict[str, Any]:
     state = conversation.state
     text = (getattr(message, "user", "") or getattr(message, "payload", None) or "").strip()
 
-    if state.get("handed_over") or ESCALATION.search(text):
+    if state.get("handed_over"):
+        return _respond(WAITING_FOR_PERSON_TEXT, state, handover=True)
+    if ESCALATION.search(text):
         state["handed_over"] = True
         return _respond(HANDOVER_TEXT, state, handover=True)
 
