@@ -123,7 +123,7 @@ class ImportedEvent:
 
 @dataclass
 class ImportResult:
-    """What an importer produced: scenarios, events, and counts for the summary."""
+    """Output of an importer: scenarios, events, and counts for the summary."""
 
     scenarios: list[Scenario] = field(default_factory=list)
     events: list[ImportedEvent] = field(default_factory=list)
@@ -161,8 +161,8 @@ def build_scenarios(
 ) -> None:
     """Split one thread into conversations and add their scenarios and events to ``result``.
 
-    A conversation without any user message (the business wrote and nobody answered) has
-    nothing to replay: it is counted as ``conversations_without_user`` and left out.
+    A conversation without any user message (the business wrote and the user never replied)
+    has nothing to replay, so it is counted as ``conversations_without_user`` and left out.
     """
     digest = thread_digest(importer, thread.key)
     conversations = split_conversations(thread.messages, gap)

@@ -1,8 +1,8 @@
 """Atomic writing of scenario files and the side events file.
 
 Every output is rendered in memory first, then written to a temporary file in the output
-folder and renamed over its target, so a failed import leaves no partial file behind: either
-all files of a write appear complete, or the error is raised before the first rename.
+folder and renamed over its target. A failed import therefore leaves no partial file behind,
+because any error is raised before the first rename.
 """
 
 from __future__ import annotations

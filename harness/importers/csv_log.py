@@ -4,7 +4,7 @@ A column mapping names the columns that hold each field, for example
 ``conversation_id=thread,timestamp=sent_at,sender=from,text=body``. Rows whose sender is one of
 the business values (``business``, ``agent``, ``bot`` by default) are the business's replies;
 every other row is a user message. Timestamps are ISO 8601 (with an offset, or local time in
-the given time zone) or epoch seconds or milliseconds, and are converted to UTC before any
+the given time zone) or epoch seconds or milliseconds. They are converted to UTC before any
 duration is computed, so a daylight saving change never stretches or shrinks a gap.
 """
 
@@ -48,7 +48,7 @@ JSON_SUFFIXES = (".jsonl", ".ndjson")
 
 @dataclass(frozen=True)
 class ColumnMapping:
-    """Which input column holds each message field."""
+    """Input column of each message field."""
 
     columns: dict[str, str]
 
@@ -100,7 +100,7 @@ def import_message_table(
 
     Args:
         path: The CSV file, or a ``.jsonl``/``.ndjson`` file of flat JSON objects.
-        mapping: Which column holds each field.
+        mapping: The input column of each field.
         business_senders: Sender values that mark the business's messages (any letter case).
         local_timezone: IANA time zone of timestamps written without an offset.
         gap: Inactivity gap that splits a conversation id into conversations.

@@ -3,7 +3,7 @@
 A conversation is labelled from the text of its first user turns. Keyword rules are tried
 first, in file order, and the first rule with a matching phrase sets the intent. Otherwise
 the classifier (TF-IDF of word and character n-grams, logistic regression) predicts an intent
-with a probability; below the confidence threshold the conversation stays ``unlabelled`` and
+with a probability. Below the confidence threshold the conversation stays ``unlabelled`` and
 is tagged ``needs_review`` for a person to label.
 
 The policy of a labelled conversation comes from the rules file's ``policies`` (intent to
@@ -243,7 +243,7 @@ def scenario_text(scenario: Scenario, turns: int = 3) -> str:
 
 @dataclass
 class LabellingReport:
-    """How each conversation got its intent."""
+    """Tally of the labelling: conversations labelled by a rule, by the model, or left for review."""
 
     by_rule: int = 0
     by_model: int = 0

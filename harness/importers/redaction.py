@@ -1,11 +1,12 @@
 """Redaction of personal data in imported messages, with typed placeholders.
 
 :class:`Redactor` finds emails, phone numbers, card numbers (Luhn-checked), IBANs (checked with
-ISO 13616 mod 97), street addresses, @handles, participant names, names introduced by a cue
-("my name is ...", "thanks, ...") and URLs that carry personal tokens, and replaces each with a
-placeholder such as ``<EMAIL_1>``. One redactor serves one conversation: the same value gets the
-same placeholder in every message of that conversation, and names it learned from a cue are
-redacted in the messages that follow.
+ISO 13616 mod 97), street addresses, @handles and URLs that carry personal tokens. It also finds
+participant names and names introduced by a cue ("my name is ...", "thanks, ..."). Each match
+is replaced with a placeholder such as ``<EMAIL_1>``.
+
+One redactor serves one conversation. The same value gets the same placeholder in every message
+of that conversation, and names it learned from a cue are redacted in the messages that follow.
 
 The detectors are patterns, not a trained model, so they miss some personal data (a name
 without a cue, an address without a street number); ``bench/redaction_quality.py`` measures
@@ -124,7 +125,7 @@ _NOT_STREET_WORDS = frozenset(
     "hours days weeks mins pm am".split()
 )
 
-# Instagram handles use letters, digits, "." and "_"; payment apps (Venmo) also allow "-".
+# Instagram handles use letters, digits, "." and "_". Payment apps such as Venmo also allow "-".
 _HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,28}[A-Za-z0-9_])?")
 _TIME_HANDLE = re.compile(r"^@\d{1,2}(?::\d{2})?(?:am|pm)?$", re.IGNORECASE)
 

@@ -26,7 +26,7 @@ Stratum = tuple[str, str]
 
 @dataclass
 class SampleReport:
-    """What the sample holds, and which intents had too few conversations."""
+    """Counts of the sample per intent, and the intents that had too few conversations."""
 
     sampled: dict[str, int] = field(default_factory=dict)
     available: dict[str, int] = field(default_factory=dict)

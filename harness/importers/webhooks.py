@@ -9,8 +9,8 @@ Facts about the webhooks that this module relies on (Instagram Messaging API, Gr
 - Meta retries a delivery that did not get a 200, so the same ``mid`` can appear more than once.
 - ``reply_to.story`` marks a reply to a story, ``quick_reply.payload`` a tapped quick reply,
   ``postback`` a tapped button; ``reaction``, ``read`` and ``is_deleted`` are not messages.
-- ``referral`` (alone or inside a message) says the user came from an ad or a link; its ``ref``
-  is the campaign.
+- ``referral`` (alone or inside a message) means the user came from an ad or a link, and its
+  ``ref`` is the campaign.
 - Comments and mentions arrive as ``changes`` and are not direct messages.
 """
 
@@ -135,7 +135,7 @@ class _Body(_Record):
 
 @dataclass
 class _LogState:
-    """What the reader has seen so far: threads by user id, delivered message ids, referrals."""
+    """State of the reader: threads by user id, message ids seen so far, pending referrals."""
 
     threads: dict[str, Thread] = field(default_factory=dict)
     seen_mids: set[str] = field(default_factory=set)
