@@ -71,7 +71,8 @@ def sample_scenarios(
     """Draw up to ``per_intent`` conversations of each intent, stratified by source and campaign.
 
     Intents with fewer conversations than ``per_intent`` keep all of them and are listed in
-    the report's ``short``, with a warning in the log.
+    the report's ``short``. They are logged at INFO level only, because the caller decides how
+    loudly to report them (``dm-harness sample`` prints a warning for each).
     """
     report = SampleReport()
     by_intent: dict[str, list[Scenario]] = {}
@@ -90,7 +91,7 @@ def sample_scenarios(
         report.sampled[intent] = len(picked)
         if len(members) < per_intent:
             report.short[intent] = len(members)
-            logger.warning("intent %s has %d conversations, fewer than the %d requested", intent, len(members), per_intent)
+            logger.info("intent %s has %d conversations, fewer than the %d requested", intent, len(members), per_intent)
     return chosen, report
 
 

@@ -235,3 +235,21 @@ def test_export_unknown_account(tmp_path):
 def test_export_not_found(tmp_path):
     with pytest.raises(ImportDataError, match="export not found"):
         import_instagram_export(tmp_path / "missing.zip", ACCOUNT)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "kind"),
+    [
+        ("videos", [{"uri": "messages/inbox/janedoe_1/videos/v.mp4"}], "video"),
+        ("audio_files", [{"uri": "messages/inbox/janedoe_1/audio/a.mp4"}], "audio"),
+        ("gifs", [{"uri": "https://media.example.com/g.gif"}], "image"),
+        ("files", [{"uri": "messages/inbox/janedoe_1/files/menu.pdf"}], "file"),
+        ("sticker", {"uri": "messages/stickers_used/s.png"}, "sticker"),
+    ],
+)
+def test_export_content_missing_media(tmp_path, field, value, kind):
+    write_thread(tmp_path / "messages" / "inbox" / "janedoe_1", [USER, ACCOUNT], [message(USER, 0, **{field: value})])
+    turn = import_instagram_export(tmp_path, ACCOUNT).scenarios[0].turns[0]
+    assert turn.kind == "attachment"
+    assert turn.attachments[0].type == kind
+    assert "janedoe" not in (turn.attachments[0].url or "")

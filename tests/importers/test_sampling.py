@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 import pytest
@@ -55,6 +56,7 @@ def test_sample_seed_changes_draw():
 
 
 def test_sample_short_intent_reported(caplog):
+    caplog.set_level(logging.INFO, logger="harness.importers.sampling")
     _, report = sample_scenarios(POOL, 50, seed=1)
     assert report.short == {"booking": 12}
     assert "intent booking has 12 conversations" in caplog.text
