@@ -2,7 +2,7 @@
 
 Every output is rendered in memory first, then written to a temporary file in the output
 folder and renamed over its target. A failed import therefore leaves no partial file behind,
-because any error is raised before the first rename.
+because parsing, validation and write errors are all raised before the first rename.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ Facts about the format that this module relies on (exports from 2022 to 2024):
 - Threads are folders ``messages/inbox/<thread>/`` in older exports and
   ``your_instagram_activity/messages/inbox/<thread>/`` in newer ones; message requests sit in
   ``message_requests/`` next to ``inbox/``. The folder name is ``<username>_<number>``.
-- A thread is split into ``message_1.json``, ``message_2.json``, ...; each file lists its
-  messages newest first and ``message_1.json`` holds the newest chunk, so only ``timestamp_ms``
-  orders a thread.
+- A thread is split into ``message_1.json``, ``message_2.json`` and so on. Each file lists its
+  messages newest first and ``message_1.json`` contains the newest chunk, so only
+  ``timestamp_ms`` orders a thread.
 - Meta writes each UTF-8 byte of a string as its own ``\\u00XX`` escape, so JSON decoding
   yields mojibake (``"\\u00f0\\u009f\\u0098\\u00a0"`` is one emoji).
 - ``content`` is missing for photos, videos, audio, stickers, shares and unsent messages.
@@ -54,7 +54,9 @@ IMPORTER = "ig"
 """Prefix of the scenario ids this importer writes."""
 
 EDIT_WINDOW = timedelta(minutes=15)
-"""How long after sending Instagram lets a user edit a message."""
+"""Time after sending during which Instagram lets a user edit a direct message."""
+# NOTE: the 15 minutes and the " (edited)" marker come from Instagram's description of the
+# feature; no real export with an edited message was available to check them against.
 
 _THREAD_FILE = re.compile(
     r"(?:^|/)messages/(?P<folder>inbox|message_requests)/(?P<thread>[^/]+)/message_(?P<number>\d+)\.(?P<ext>json|html)$"
@@ -128,9 +130,9 @@ class _ThreadFiles:
 def repair_mojibake(text: str) -> str:
     """Undo Meta's escaping of UTF-8 bytes as Latin-1 characters, leaving correct text unchanged.
 
-    A string that holds a character above U+00FF (such as ``“``) cannot be mojibake, and
-    one whose Latin-1 bytes are not valid UTF-8 (such as ``café`` written correctly) is not
-    either; both come back as they were.
+    A string that contains a character above U+00FF (such as ``“``) cannot be mojibake, and
+    neither can one whose Latin-1 bytes are not valid UTF-8 (such as ``café`` written
+    correctly). Both come back as they were.
     """
     try:
         return text.encode("latin-1").decode("utf-8")
@@ -149,8 +151,8 @@ def import_instagram_export(
         gap: Inactivity gap that splits a thread into conversations.
 
     Raises:
-        ImportDataError: The export is missing, in HTML format, or holds malformed JSON; or the
-            account is not a participant of any thread.
+        ImportDataError: The export is missing, is in HTML format or contains malformed JSON,
+            or the account is not a participant of any thread.
     """
     source = _ExportSource.open(Path(export))
     result = ImportResult()
@@ -352,7 +354,7 @@ def _attachments(message: _ExportMessage, folder: str) -> Iterator[Attachment]:
 
 
 def _local_uri(uri: str | None, folder: str) -> str | None:
-    # Export paths start with messages/inbox/<username>_<number>/, which holds the user's
+    # Export paths start with messages/inbox/<username>_<number>/, which contains the user's
     # handle, so only the part inside the thread folder is kept.
     if not uri or uri.startswith(("http://", "https://")):
         return uri
@@ -366,7 +368,7 @@ def _merge_edits(messages: list[LogMessage], result: ImportResult) -> list[LogMe
     """Fold each " (edited)" copy of a message into the original, keeping the edited text.
 
     The original is the latest earlier message of the same sender within the edit window
-    whose text is similar; without one, the edited copy stays, without its marker.
+    whose text is similar. When there is none, the edited copy stays, without its marker.
     """
     ordered = sorted(messages, key=lambda message: message.timestamp)
     kept: list[LogMessage] = []
