@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import sys
 from collections.abc import Sequence
 
 from harness import __version__
@@ -22,6 +21,10 @@ __all__ = ["main", "build_parser"]
 
 COMMAND_MODULES: tuple[str, ...] = (
     "harness.cli._run",
+    "harness.cli._report",
+    "harness.cli._compare",
+    "harness.cli._runs",
+    "harness.cli._merge",
     "harness.cli._adapters",
     "harness.cli._label",
     "harness.cli._sample",
@@ -106,5 +109,3 @@ def _stderr_console():
     return error_console()
 
 
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,7 @@
+"""Run the command line with ``python -m harness``."""
+
+import sys
+
+from harness.cli import main
+
+sys.exit(main())
