@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 
 from rich.console import Console
 
 __all__ = ["console", "error_console"]
 
+LOG_WIDTH = 140
+"""Width used when output goes to a file or a CI log, where rich would assume 80 columns and
+wrap the tables; a ``COLUMNS`` variable still wins."""
+
 
 @cache
 def console() -> Console:
     """The console for results, on standard output."""
-    return Console()
+    return _make(stderr=False)
 
 
 @cache
 def error_console() -> Console:
     """The console for errors, warnings and progress, on standard error."""
-    return Console(stderr=True)
+    return _make(stderr=True)
+
+
+def _make(*, stderr: bool) -> Console:
+    made = Console(stderr=stderr)
+    if made.is_terminal or "COLUMNS" in os.environ:
+        return made
+    return Console(stderr=stderr, width=LOG_WIDTH)
