@@ -61,12 +61,15 @@ for line in sys.stdin:
     print("42", flush=True)
 """
 
-SLOW_FIRST_BOT = """
+LATE_FIRST_BOT = """
+held = None
 for line in sys.stdin:
     request = json.loads(line)
     if request["turn_index"] == 0:
-        time.sleep(0.6)
-    print(json.dumps("answer to " + request["text"]), flush=True)
+        held = request
+        continue
+    print(json.dumps("reply to " + held["text"]), flush=True)
+    print(json.dumps("reply to " + request["text"]), flush=True)
 """
 
 NO_ID_SHARED_BOT = """
@@ -218,13 +221,13 @@ def test_exec_timeout(tmp_path: Path) -> None:
 
 def test_exec_late_response_is_dropped(tmp_path: Path) -> None:
     async def run() -> tuple[str, str]:
-        adapter = create_adapter("exec", {"command": bot_command(tmp_path, SLOW_FIRST_BOT), "timeout": 0.2})
+        # The bot holds back its reply to the first turn and sends it just before the second.
+        adapter = create_adapter("exec", {"command": bot_command(tmp_path, LATE_FIRST_BOT), "timeout": 0.5})
         state = conversation()
         try:
             with pytest.raises(ReplyError) as caught:
                 await adapter.reply(state, Turn(user="first"))
             state.history.append((Turn(user="first"), Reply.failed(str(caught.value))))
-            await asyncio.sleep(0.6)
             reply = await adapter.reply(state, Turn(user="second"))
         finally:
             await adapter.aclose()
@@ -232,8 +235,8 @@ def test_exec_late_response_is_dropped(tmp_path: Path) -> None:
 
     timeout_message, second = asyncio.run(run())
 
-    assert "within 0.2s" in timeout_message
-    assert second == "answer to second"
+    assert "within 0.5s" in timeout_message
+    assert second == "reply to second"
 
 
 def test_exec_not_json(tmp_path: Path) -> None:
