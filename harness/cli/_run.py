@@ -43,6 +43,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--shard", metavar="INDEX/COUNT", help="replay one deterministic part of the suite, e.g. 2/4")
     parser.add_argument("--resume", metavar="RUN_ID", help="continue an interrupted run without replaying finished conversations")
     parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
+    parser.add_argument(
+        "--baseline", metavar="RUN",
+        help="compare with this earlier run (id in the output folder, or folder path); the report gets a comparison section",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -50,11 +54,14 @@ def handle(args: argparse.Namespace) -> int:
     """Run the suite and return the gate's exit code."""
     from harness.cli._console import console, error_console
     from harness.cli._progress import RichProgress
+    from harness.cli._report import open_run
     from harness.cli._tables import print_run_summary
     from harness.runs import Shard, execute
 
     config = build_config(args)
     shard = Shard.parse(args.shard) if args.shard else None
+    # Checked before replaying, so a mistyped baseline does not cost a whole run.
+    baseline = open_run(args.baseline, config.resolve(config.output)) if args.baseline else None
     progress = None if args.no_progress else RichProgress(error_console())
     try:
         outcome = asyncio.run(execute(config, resume=args.resume, shard=shard, progress=progress))
@@ -63,7 +70,23 @@ def handle(args: argparse.Namespace) -> int:
             progress.stop()
 
     print_run_summary(console(), outcome.summary, outcome.folder.path)
+    _write_outputs(outcome.folder, baseline)
     return ExitCode.OK if outcome.summary.gate.passed else ExitCode.GATE_FAILED
+
+
+def _write_outputs(folder: Any, baseline: Any) -> None:
+    from rich.markup import escape
+
+    from harness.cli._compare import print_comparison
+    from harness.cli._console import console
+    from harness.report import write_outputs
+    from harness.runs import record_run
+
+    paths = write_outputs(folder, baseline)
+    record_run(folder)
+    if paths.comparison is not None:
+        print_comparison(console(), paths.comparison)
+    console().print(f"report: {escape(str(paths.report))}")
 
 
 def build_config(args: argparse.Namespace) -> Any:
@@ -76,6 +99,8 @@ def build_config(args: argparse.Namespace) -> Any:
     if args.bot:
         updates["adapter"] = _adapter_from_bot(args.bot, _parse_options(args.option))
     elif args.option:
+        if config.adapter is None:
+            raise ConfigError("--option needs a bot", field="--option", fix="pass --bot or set adapter: in the config")
         options = {**config.adapter.options, **_parse_options(args.option)}
         updates["adapter"] = AdapterConfig(name=config.adapter.name, options=options)
     if args.scenarios:

@@ -54,7 +54,9 @@ class RunConfig(_Config):
     rubric: str | None = None
     """The rubric file; the default DM rubric when not given."""
 
-    adapter: AdapterConfig = AdapterConfig(name="python", options={"target": "examples.dm_bot:reply"})
+    adapter: AdapterConfig | None = None
+    """The bot under test; required, from the file or from ``--bot``."""
+
     replay: ReplayConfig = ReplayConfig()
     output: str = "reports"
     gate: GateOverride = GateOverride()

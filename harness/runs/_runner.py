@@ -131,6 +131,12 @@ async def execute(
         shard: Replay only this part of the suite.
         progress: Receives progress events.
     """
+    if config.adapter is None:
+        raise ConfigError(
+            "no bot to replay against",
+            field="adapter",
+            fix="pass --bot (e.g. --bot examples/dm_bot.py:reply or --bot recorded) or set adapter: in harness.yaml",
+        )
     suite, rubric, rubric_path = load_inputs(config, shard)
     if not suite.scenarios:
         raise ConfigError("the suite is empty after filtering", fix="check --intent and --shard")
@@ -144,11 +150,13 @@ async def execute(
         progress.start(total, len(done))
 
     adapter = create_adapter(config.adapter.name, config.adapter.options)
+    scored: list[ConversationResult] = []
     handle = folder.open_results()
     try:
         def on_transcript(transcript: Transcript) -> None:
             result = _score(scorer, transcript, folder.run_id)
             folder.append(result, handle)
+            scored.append(result)
             if progress:
                 progress.advance(result)
 
@@ -157,8 +165,13 @@ async def execute(
         handle.close()
         await adapter.aclose()
 
-    summary = summarize_folder(folder, rubric, config, rubric_path, scenarios=len(suite.scenarios), started_at=started_at)
-    return RunOutcome(folder=folder, summary=summary, results=folder.results())
+    # A fresh run holds every result it wrote; reading results.jsonl back would parse and
+    # validate each of them again. A resumed run also needs the lines of the earlier run.
+    results = folder.results() if done else folder.remember(scored)
+    summary = summarize_folder(
+        folder, rubric, config, rubric_path, scenarios=len(suite.scenarios), started_at=started_at, results=results
+    )
+    return RunOutcome(folder=folder, summary=summary, results=results)
 
 
 def summarize_folder(
@@ -169,10 +182,14 @@ def summarize_folder(
     *,
     scenarios: int,
     started_at: datetime,
+    results: list[ConversationResult] | None = None,
 ) -> RunSummary:
-    """Summarize every result in the folder and write ``summary.json``."""
+    """Summarize every result in the folder and write ``summary.json``.
+
+    ``results``, when given, are the folder's results already in memory.
+    """
     summary = summarize_run(
-        folder.results(),
+        folder.results() if results is None else results,
         rubric,
         run_id=folder.run_id,
         adapter=config.adapter.name,
