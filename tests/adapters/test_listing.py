@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import Any, Literal
 
 import pytest
 
 from harness.adapters._listing import describe_adapters, type_name
-from harness.cli import main
+from harness.cli._adapters import register
+from harness.errors import ConfigError
 
 BUILT_IN = ("exec", "http", "openai", "python", "recorded")
 
@@ -65,8 +67,16 @@ def test_type_name_forms(annotation: Any, text: str) -> None:
     assert type_name(annotation) == text
 
 
+def run_command(argv: list[str]) -> int:
+    # A parser with only this subcommand, so the test does not depend on the other commands.
+    parser = argparse.ArgumentParser(prog="dm-harness")
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
 def test_adapters_command_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["adapters", "--json"])
+    code = run_command(["adapters", "--json"])
 
     listed = json.loads(capsys.readouterr().out)
     assert code == 0
@@ -75,7 +85,7 @@ def test_adapters_command_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_adapters_command_one_table(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["adapters", "http"])
+    code = run_command(["adapters", "http"])
 
     output = capsys.readouterr().out
     assert code == 0
@@ -84,10 +94,15 @@ def test_adapters_command_one_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert "exec (built-in)" not in output
 
 
-def test_adapters_command_unknown(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["adapters", "telegraph"])
+def test_adapters_command_unknown() -> None:
+    with pytest.raises(ConfigError) as caught:
+        run_command(["adapters", "telegraph"])
 
-    error = capsys.readouterr().err
-    assert code == 2
-    assert "unknown adapter 'telegraph'" in error
-    assert "python" in error
+    assert "unknown adapter 'telegraph'" in str(caught.value)
+    assert "python" in str(caught.value)
+
+
+def test_adapters_command_registered() -> None:
+    from harness.cli import COMMAND_MODULES
+
+    assert "harness.cli._adapters" in COMMAND_MODULES
