@@ -65,7 +65,7 @@ class PythonAdapter:
 
         result = await self._call(function, conversation, message)
         logger.debug("python %s returned %r", self._name, result)
-        return coerce_reply(result, source=f"{self._name}")
+        return coerce_reply(result, source=self._name)
 
     async def end_conversation(self, conversation: ConversationState) -> None:
         """Forget the callable that the factory made for ``conversation``."""
