@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from harness.conversations import Reply, Scenario, Suite, Turn
+from harness.errors import ConfigError
 from harness.rubrics import CheckSpec, Rubric
 from harness.scoring._registry import CheckContext, CheckType, available_checks
 from harness.scoring._results import BOT_ERROR_TAG, CheckResult, ConversationResult, TurnResult
@@ -25,16 +26,37 @@ class Scorer:
 
     def __init__(self, rubric: Rubric, suite: Suite | None = None) -> None:
         self.rubric = rubric
-        references = (
-            turn.reference or "" for scenario in (suite.scenarios if suite else []) for turn in scenario.turns
-        )
-        self.similarity = ReferenceSimilarity(references)
+        self._suite = suite
+        self._similarity: ReferenceSimilarity | None = None
         registry = available_checks()
+        unknown = sorted(_types_used(rubric) - set(registry))
+        if unknown:
+            # load_rubric() reports this with file:line; a rubric built in code lands here.
+            raise ConfigError(
+                f"unknown check type {unknown[0]!r} in rubric {rubric.name!r}",
+                fix=f"use one of: {', '.join(registry)}",
+            )
         self._types: dict[str, CheckType] = {name: registry[name] for name in _types_used(rubric)}
         self._params = {
             spec.id: self._types[spec.type].params.model_validate(spec.params)
             for _, spec in _all_specs(rubric)
         }
+        # Fitting the TF-IDF space takes seconds on a large suite, plus the scikit-learn
+        # import; a rubric without a check that reads the similarity does not pay for it.
+        self._needs_similarity = any(_reads_similarity(check_type) for check_type in self._types.values())
+        if self._needs_similarity:
+            # Fitted now, before the replay, so the first scored conversation does not stall it.
+            _ = self.similarity
+
+    @property
+    def similarity(self) -> ReferenceSimilarity:
+        """The TF-IDF space of the suite's reference replies, fitted on first use."""
+        if self._similarity is None:
+            scenarios = self._suite.scenarios if self._suite else []
+            self._similarity = ReferenceSimilarity(
+                turn.reference or "" for scenario in scenarios for turn in scenario.turns
+            )
+        return self._similarity
 
     def policy_for(self, scenario: Scenario) -> str:
         """Return the policy in force: the rubric's override for the intent, else the scenario's."""
@@ -54,9 +76,7 @@ class Scorer:
         """Score one replayed conversation (one reply per scenario turn, in order)."""
         policy = self.policy_for(scenario)
         turns = list(scenario.turns[: len(replies)])
-        similarities = self.similarity.pairwise(
-            [reply.text for reply in replies], [turn.reference for turn in turns]
-        )
+        similarities = self._similarities(replies, turns)
         specs = self.rubric.checks_for(scenario.intent)
 
         results: list[TurnResult] = []
@@ -72,6 +92,11 @@ class Scorer:
             )
             results.append(self._score_turn(context, specs))
         return _conversation(scenario, policy, results, run_id, started_at, duration_ms, repeat)
+
+    def _similarities(self, replies: Sequence[Reply], turns: list[Turn]) -> list[float | None]:
+        if not self._needs_similarity:
+            return [None] * len(turns)
+        return self.similarity.pairwise([reply.text for reply in replies], [turn.reference for turn in turns])
 
     def _score_turn(self, context: CheckContext, specs: list[tuple[str, CheckSpec]]) -> TurnResult:
         reply = context.reply
@@ -122,6 +147,13 @@ class Scorer:
                 failed = ", ".join(r.id for r in checks if r.dimension == dimension and not r.passed)
                 reasons.append(f"{dimension} {score:.2f} < {minimum:.2f} ({failed})")
         return reasons
+
+
+def _reads_similarity(check_type: CheckType) -> bool:
+    # Of the built-in checks only ``similarity`` reads CheckContext.similarity; a check from
+    # a plugin might, so it gets the fitted space as before.
+    builtin = check_type.function.__module__.startswith("harness.scoring.checks.")
+    return check_type.name == "similarity" or not builtin
 
 
 def _types_used(rubric: Rubric) -> set[str]:

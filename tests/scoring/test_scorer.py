@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.conversations import Expectation, Reply, Scenario, Suite, Turn, load_suite
+from harness.errors import ConfigError
 from harness.rubrics import Rubric, load_rubric
 from harness.scoring import BOT_ERROR_TAG, ConversationResult, Scorer, evaluate_gate, summarize_intents
 from harness.yamlfile import parse_yaml
@@ -167,6 +168,12 @@ def test_scorer_intent_override() -> None:
     assert scorer.policy_for(scenario) == "answer"
     assert {check.id for check in result.turns[0].checks} == {"not_empty", "says_friday"}
     assert result.passed
+
+
+def test_scorer_unknown_type_rejected() -> None:
+    rubric = rubric_from("version: 1\ndimensions:\n  accuracy:\n    checks:\n      - {id: a, type: nope, tag: missed_intent}\n")
+    with pytest.raises(ConfigError, match="unknown check type 'nope'"):
+        Scorer(rubric)
 
 
 # --- the default rubric on the bundled real scenarios -----------------------------------------

@@ -12,7 +12,7 @@ from harness.conversations import Reply
 from harness.conversations._records import NextStep
 from harness.scoring._registry import CheckContext, CheckParams, Outcome, check
 from harness.scoring.checks._facts import missing_facts
-from harness.scoring.checks._language import content_words, is_closing, questions, sentences
+from harness.scoring.checks._language import content_words, is_closing, questions
 from harness.scoring.checks._slots import slot_pattern
 
 __all__ = ["AsksForParams", "CallToActionParams", "NextStepParams"]
