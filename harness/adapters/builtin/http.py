@@ -93,8 +93,9 @@ class HttpAdapter:
         timeout: float = Field(30.0, gt=0)
         """Seconds to wait for the whole response before the turn fails."""
 
-        max_connections: int = Field(8, ge=1)
-        """Size of the keep-alive connection pool; set it to the run's concurrency."""
+        max_connections: int = Field(100, ge=1)
+        """Size of the keep-alive connection pool. The replay engine already bounds the calls in
+        flight to the run's concurrency, so the pool only needs to be at least that large."""
 
         @field_validator("reply_path", "quick_replies_path", "handover_path", "captured_path")
         @classmethod

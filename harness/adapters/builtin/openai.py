@@ -100,8 +100,9 @@ class OpenAIAdapter:
         timeout: float = Field(60.0, gt=0)
         """Seconds to wait for one completion before the turn fails."""
 
-        max_connections: int = Field(8, ge=1)
-        """Size of the keep-alive connection pool; set it to the run's concurrency."""
+        max_connections: int = Field(100, ge=1)
+        """Size of the keep-alive connection pool. The replay engine already bounds the calls in
+        flight to the run's concurrency, so the pool only needs to be at least that large."""
 
         @model_validator(mode="after")
         def _one_prompt(self) -> OpenAIAdapter.Options:
