@@ -151,7 +151,9 @@ async def _send_turn(
         attempts += 1
         start = time.perf_counter()
         try:
-            reply = await asyncio.wait_for(adapter.reply(conversation, turn), options.timeout_s)
+            # asyncio.timeout, unlike wait_for, does not wrap every bot call in a new task.
+            async with asyncio.timeout(options.timeout_s):
+                reply = await adapter.reply(conversation, turn)
         except TransportError as exc:
             if attempts <= options.retries:
                 logger.info("conversation %s: %s; retry %d in %.1fs", conversation.id, exc, attempts, delay)

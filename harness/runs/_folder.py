@@ -61,6 +61,7 @@ class RunFolder:
     def __init__(self, output: str | Path, run_id: str) -> None:
         self.run_id = run_id
         self.path = Path(output) / run_id
+        self._cached: tuple[tuple[int, int], list[ConversationResult]] | None = None
 
     @property
     def results_path(self) -> Path:
@@ -112,8 +113,34 @@ class RunFolder:
         return self.results_path.open("a", encoding="utf-8")
 
     def results(self) -> list[ConversationResult]:
-        """Read every complete result line."""
-        return list(self.iter_results())
+        """Read every complete result line.
+
+        The parsed results are kept while ``results.jsonl`` keeps its size and modification
+        time, since the summary, the report and the history each ask for them after a run.
+        """
+        stamp = self._stamp()
+        if self._cached is not None and self._cached[0] == stamp:
+            return list(self._cached[1])
+        results = list(self.iter_results())
+        if stamp is not None:
+            self._cached = (stamp, results)
+        return list(results)
+
+    def remember(self, results: list[ConversationResult]) -> list[ConversationResult]:
+        """Keep ``results`` as the parsed content of ``results.jsonl``, as it is now on disk.
+
+        Call it only with every result the file holds, after the file is closed.
+        """
+        stamp = self._stamp()
+        self._cached = (stamp, list(results)) if stamp is not None else None
+        return list(results)
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = self.results_path.stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_size, stat.st_mtime_ns
 
     def iter_results(self) -> Iterator[ConversationResult]:
         """Iterate over the complete result lines, skipping a partial last line."""
