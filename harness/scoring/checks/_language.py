@@ -112,7 +112,11 @@ def questions(text: str) -> list[str]:
 
 
 def is_closing(text: str, max_words: int = 16) -> bool:
-    """True when a short user message without a question only closes the conversation."""
+    """True when a short user message without a question only closes the conversation.
+
+    NOTE: a closing phrase next to a request ("Thanks, book it for 3pm") also counts, so
+    ``call_to_action`` skips that turn; the ``next_step`` check still judges it.
+    """
     if "?" in text or len(words(text)) > max_words:
         return False
     text = text.replace("\u2019", "'")
