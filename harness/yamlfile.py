@@ -65,6 +65,8 @@ def load_yaml(path: str | Path) -> YamlDocument:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("file not found", path=path, fix="check the path") from None
+    except IsADirectoryError:
+        raise ConfigError("expected a YAML file, found a folder", path=path, fix="name the file inside it") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"file is not valid UTF-8 (byte {exc.start})", path=path, fix="save it as UTF-8"

@@ -88,3 +88,8 @@ def test_duplicate_key_rejected():
     with pytest.raises(ConfigError) as info:
         parse_yaml("items:\n  - name: a\n    name: b\n", "f.yaml")
     assert str(info.value) == "f.yaml:3: items.0.name: duplicate key. Fix: keep one of them"
+
+
+def test_folder_instead_of_file(tmp_path):
+    with pytest.raises(ConfigError, match="expected a YAML file, found a folder"):
+        load_yaml(tmp_path)

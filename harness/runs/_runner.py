@@ -140,19 +140,20 @@ async def execute(
     suite, rubric, rubric_path = load_inputs(config, shard)
     if not suite.scenarios:
         raise ConfigError("the suite is empty after filtering", fix="check --intent and --shard")
-    output = config.resolve(config.output)
-    folder, started_at = _open_folder(output, resume, config, suite, rubric, rubric_path, shard)
-    done = folder.finished()
     scorer = Scorer(rubric, suite)
     options = _replay_options(config)
-    total = len(suite.scenarios) * options.repeats
-    if progress:
-        progress.start(total, len(done))
-
+    # The adapter is created before the run folder, so a bot that cannot be loaded leaves
+    # no empty run behind.
     adapter = create_adapter(config.adapter.name, config.adapter.options)
     scored: list[ConversationResult] = []
-    handle = folder.open_results()
     try:
+        folder, started_at = _open_folder(
+            config.resolve(config.output), resume, config, suite, rubric, rubric_path, shard
+        )
+        done = folder.finished()
+        if progress:
+            progress.start(len(suite.scenarios) * options.repeats, len(done))
+
         def on_transcript(transcript: Transcript) -> None:
             result = _score(scorer, transcript, folder.run_id)
             folder.append(result, handle)
@@ -160,9 +161,9 @@ async def execute(
             if progress:
                 progress.advance(result)
 
-        await replay(suite.scenarios, adapter, options, on_transcript, skip=done)
+        with folder.open_results() as handle:
+            await replay(suite.scenarios, adapter, options, on_transcript, skip=done)
     finally:
-        handle.close()
         await adapter.aclose()
 
     # A fresh run holds every result it wrote; reading results.jsonl back would parse and

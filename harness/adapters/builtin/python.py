@@ -128,6 +128,12 @@ def _is_file(module_part: str) -> bool:
 
 
 def _import_module(name: str) -> Any:
+    # The console script does not put the working directory on sys.path the way
+    # `python -m` does, so a bot module next to the config would not be found. It goes last,
+    # so an installed package of the same name still wins.
+    working_directory = str(Path.cwd())
+    if working_directory not in sys.path:
+        sys.path.append(working_directory)
     try:
         return importlib.import_module(name)
     except ImportError as exc:
