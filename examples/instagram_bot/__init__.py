@@ -1,0 +1,1 @@
+"""An example Instagram Messaging bot: an aiohttp webhook that answers through the Send API."""
