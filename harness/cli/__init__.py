@@ -93,7 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _configure_logging(verbosity: int) -> None:
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    levels = {0: logging.WARNING, 1: logging.INFO}
+    level = levels.get(verbosity, logging.DEBUG)
     from rich.logging import RichHandler
 
     logging.basicConfig(

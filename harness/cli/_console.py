@@ -10,19 +10,19 @@ from rich.console import Console
 __all__ = ["console", "error_console"]
 
 LOG_WIDTH = 140
-"""Width used when output goes to a file or a CI log, where rich would assume 80 columns and
-wrap the tables; a ``COLUMNS`` variable still wins."""
+"""Width used when output goes to a file or a CI log. Rich would assume 80 columns there and
+wrap the tables. A ``COLUMNS`` variable still wins."""
 
 
 @cache
 def console() -> Console:
-    """The console for results, on standard output."""
+    """Return the console for results, on standard output."""
     return _make(stderr=False)
 
 
 @cache
 def error_console() -> Console:
-    """The console for errors, warnings and progress, on standard error."""
+    """Return the console for errors, warnings and progress, on standard error."""
     return _make(stderr=True)
 
 

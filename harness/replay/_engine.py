@@ -1,6 +1,6 @@
 """The async replay engine: bounded concurrency, per-turn timeouts, retries, ordered turns.
 
-Conversations run concurrently, at most ``concurrency`` at a time; the turns of one
+Conversations run concurrently, at most ``concurrency`` at a time. The turns of one
 conversation run strictly in order against one :class:`ConversationState`, so the bot keeps
 its context. A failure of the bot never stops the run: it becomes the turn's ``Reply.error``.
 """
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ReplayOptions:
-    """How a suite is replayed."""
+    """Settings of a replay: concurrency, timeouts, retries and repeats."""
 
     concurrency: int = 8
     """Conversations in flight at once."""

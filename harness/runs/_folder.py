@@ -27,7 +27,7 @@ SUMMARY = "summary.json"
 
 
 class RunManifest(BaseModel):
-    """What a run was: written first, so an interrupted run can be resumed and audited."""
+    """The record of a run's inputs, written first so an interrupted run can be resumed and audited."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -40,10 +40,10 @@ class Progress(Protocol):
     """Receives progress events; the command line draws a progress bar from them."""
 
     def start(self, total: int, done: int) -> None:
-        """The run starts with ``total`` conversations, ``done`` of them already finished."""
+        """Start a run of ``total`` conversations, ``done`` of them finished by an earlier run."""
 
     def advance(self, result: ConversationResult) -> None:
-        """One more conversation is scored."""
+        """Count one more scored conversation."""
 
 
 @dataclass(frozen=True)
