@@ -3,6 +3,7 @@
 from harness.runs._config import AdapterConfig, GateOverride, ReplayConfig, RunConfig, load_run_config
 from harness.runs._folder import RunFolder, RunManifest, new_run_id
 from harness.runs._history import HISTORY_FILE, HistoryEntry, RunHistory, adapter_version, record_run
+from harness.runs._merge import merge_runs
 from harness.runs._runner import (
     Progress,
     RunOutcome,
@@ -39,6 +40,7 @@ __all__ = [
     "load_inputs",
     "load_run_config",
     "mask_secrets",
+    "merge_runs",
     "new_run_id",
     "record_run",
     "run_sync",
