@@ -18,7 +18,7 @@ from harness.errors import ConfigError
 from harness.rubrics import Rubric, load_rubric
 from harness.runs._config import RunConfig
 from harness.runs._folder import RunFolder, RunManifest, new_run_id
-from harness.runs._runner import RunOutcome, _apply_gate_override
+from harness.runs._runner import RunOutcome, apply_gate_override
 from harness.runs._summary import RunSummary, summarize_run
 from harness.scoring import ConversationResult
 
@@ -63,7 +63,7 @@ def merge_runs(
 
     config = _run_config(manifests[0])
     rubric_path = Path(rubric_path) if rubric_path else _manifest_rubric_path(manifests[0])
-    rubric = _apply_gate_override(_load_rubric(rubric_path, manifests[0]), config)
+    rubric = apply_gate_override(_load_rubric(rubric_path, manifests[0]), config)
     run_id = run_id or new_run_id()
     results = _joined_results(folders, run_id)
 

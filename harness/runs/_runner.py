@@ -29,6 +29,8 @@ __all__ = [
     "execute",
     "load_inputs",
     "run_sync",
+    "apply_gate_override",
+    "build_manifest",
     "select_shard",
     "summarize_folder",
 ]
@@ -78,14 +80,21 @@ class RunOutcome:
 
 
 def select_shard(scenarios: list[Scenario], shard: Shard | None) -> list[Scenario]:
-    """Keep the scenarios of one shard: a stable hash of the scenario id picks its shard."""
+    """Keep the scenarios of one shard, in suite order.
+
+    Scenarios are sorted by a stable hash of their id and dealt round-robin, so shards differ
+    in size by at most one, none is empty while the suite has at least ``count`` scenarios,
+    and every intent spreads over all shards.
+    """
     if shard is None:
         return scenarios
-    return [s for s in scenarios if _shard_of(s.id, shard.count) == shard.index - 1]
+    dealt = sorted(scenarios, key=lambda scenario: (_hash_of(scenario.id), scenario.id))
+    chosen = {scenario.id for scenario in dealt[shard.index - 1 :: shard.count]}
+    return [scenario for scenario in scenarios if scenario.id in chosen]
 
 
-def _shard_of(scenario_id: str, count: int) -> int:
-    return int(hashlib.sha256(scenario_id.encode()).hexdigest()[:8], 16) % count
+def _hash_of(scenario_id: str) -> str:
+    return hashlib.sha256(scenario_id.encode()).hexdigest()
 
 
 def load_inputs(config: RunConfig, shard: Shard | None = None) -> tuple[Suite, Rubric, Path]:
@@ -104,11 +113,12 @@ def load_inputs(config: RunConfig, shard: Shard | None = None) -> tuple[Suite, R
     suite = Suite(scenarios=select_shard(scenarios, shard))
 
     rubric_path = config.resolve(config.rubric) if config.rubric else DEFAULT_RUBRIC
-    rubric = _apply_gate_override(load_rubric(rubric_path), config)
+    rubric = apply_gate_override(load_rubric(rubric_path), config)
     return suite, rubric, rubric_path
 
 
-def _apply_gate_override(rubric: Rubric, config: RunConfig) -> Rubric:
+def apply_gate_override(rubric: Rubric, config: RunConfig) -> Rubric:
+    """Return the rubric with the run config's gate settings in place of its own."""
     override = config.gate.model_dump(exclude_none=True)
     if not override:
         return rubric
@@ -242,7 +252,7 @@ def _open_folder(
         _check_same_suite(manifest, suite, resume)
         return folder, manifest.created_at
 
-    manifest = _manifest(new_run_id(), config, suite, rubric, rubric_path, shard)
+    manifest = build_manifest(new_run_id(), config, suite, rubric, rubric_path, shard)
     folder = RunFolder(output, manifest.run_id)
     folder.create(manifest)
     return folder, manifest.created_at
@@ -257,9 +267,10 @@ def _check_same_suite(manifest: RunManifest, suite: Suite, run_id: str) -> None:
         )
 
 
-def _manifest(
+def build_manifest(
     run_id: str, config: RunConfig, suite: Suite, rubric: Rubric, rubric_path: Path, shard: Shard | None
 ) -> RunManifest:
+    """Build the manifest of a new run, with every secret of the config masked."""
     snapshot = mask_secrets(config.model_dump(mode="json"))
     checks = {spec.id: spec.type for _, spec in rubric.checks_for("")}
     for override in rubric.intents.values():

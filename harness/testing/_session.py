@@ -34,7 +34,7 @@ from harness.runs import (
     load_run_config,
     summarize_run,
 )
-from harness.runs._runner import _manifest
+from harness.runs import build_manifest
 from harness.scoring import ConversationResult, Scorer
 from harness.testing._baseline import Baseline, find_baseline, load_baseline
 from harness.testing._state import PluginOptions
@@ -218,7 +218,7 @@ class SuiteSession:
         os.replace(temporary, self.folder.manifest_path)
 
     def _manifest(self) -> RunManifest:
-        return _manifest(self.folder.run_id, self.config, self.suite, self.rubric, self.rubric_path, None)
+        return build_manifest(self.folder.run_id, self.config, self.suite, self.rubric, self.rubric_path, None)
 
     def _summarize(self, results: list[ConversationResult], *, started_at: datetime) -> RunSummary:
         return summarize_run(
