@@ -13,6 +13,7 @@ failed_tags, reasons``.
 from __future__ import annotations
 
 import csv
+import operator
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -54,10 +55,12 @@ CSV_COLUMNS: tuple[str, ...] = (
 
 def write_csv(results: Iterable[ConversationResult], path: Path) -> None:
     """Write one row per turn of ``results`` to ``path`` (UTF-8, header first)."""
+    # itemgetter orders each row in C, which is faster than DictWriter's per-key checks.
+    in_order = operator.itemgetter(*CSV_COLUMNS)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(csv_rows(results))
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(in_order(row) for row in csv_rows(results))
 
 
 def csv_rows(results: Iterable[ConversationResult]) -> Iterator[dict[str, Any]]:

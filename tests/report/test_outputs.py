@@ -7,12 +7,14 @@ import pytest
 import yaml
 
 from harness.adapters import AdapterOptions, adapter
+from harness.adapters import _base as adapter_registry
 from harness.cli import main
 from harness.conversations import Reply
 from harness.errors import ExitCode
 from harness.report import CSV_FILE, JUNIT_FILE, REPORT_FILE, write_outputs
 from harness.runs import HISTORY_FILE, RunFolder, RunHistory
 from harness.scoring import CheckParams, Outcome, check
+from harness.scoring import _registry as check_registry
 from report_fixtures import mixed_results, write_run
 
 AUTHORIZATION = "Bearer sk-live-9f8e7d6c5b4a39281706"
@@ -26,7 +28,6 @@ class _BotOptions(AdapterOptions):
     price: bool = True
 
 
-@adapter("report-test-bot")
 class _PriceBot:
     """Reply with a price (or without one), recording every call."""
 
@@ -45,10 +46,20 @@ class _PriceBot:
         return None
 
 
-@check("report_test_price")
 def _has_price(context, params: CheckParams) -> Outcome:
     """The reply states a price."""
     return Outcome.ok("price stated") if "$" in context.reply.text else Outcome.fail("no price in the reply")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _registered():
+    # Registered for this module only, so tests that list every adapter or check type do not
+    # meet these test doubles.
+    adapter("report-test-bot")(_PriceBot)
+    check("report_test_price")(_has_price)
+    yield
+    del adapter_registry._REGISTRY["report-test-bot"]
+    del check_registry._REGISTRY["report_test_price"]
 
 
 def _project(root: Path, *, price: bool = True) -> Path:
