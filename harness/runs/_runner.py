@@ -70,13 +70,19 @@ class Shard:
         return f"{self.index}/{self.count}"
 
 
-@dataclass
+@dataclass(repr=False)
 class RunOutcome:
     """A finished (or resumed and finished) run."""
 
     folder: RunFolder
     summary: RunSummary
     results: list[ConversationResult]
+
+    def __repr__(self) -> str:
+        # On Python 3.11 asyncio.run() formats the main task, result included, twice while it
+        # restores the SIGINT handler (signal.getsignal builds a ValueError message with
+        # repr()); the default repr of thousands of results took about a second each time.
+        return f"RunOutcome(run_id={self.folder.run_id!r}, results={len(self.results)})"
 
 
 def select_shard(scenarios: list[Scenario], shard: Shard | None) -> list[Scenario]:
