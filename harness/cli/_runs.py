@@ -39,7 +39,9 @@ def handle(args: argparse.Namespace) -> int:
         return ExitCode.OK
 
     table = Table(title=f"Runs in {escape(str(history.path))}", title_justify="left")
-    for column in ("run", "started (UTC)", "adapter", "rubric", "accepted", "rate", "gate"):
+    # Run ids are copied into other commands, so their column never wraps or shrinks.
+    table.add_column("run", no_wrap=True, min_width=max(len(entry.run_id) for entry in entries))
+    for column in ("started (UTC)", "adapter", "rubric", "accepted", "rate", "gate"):
         table.add_column(column, justify="right" if column in ("accepted", "rate") else "left")
     for entry in entries:
         gate = "[green]passed[/]" if entry.gate_passed else "[red]failed[/]"
