@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from harness.adapters import BotAdapter, ConversationState, TransportError
 from harness.conversations import Reply, Scenario, Turn
+from harness.secrets import mask_text
 
 __all__ = ["ReplayOptions", "Transcript", "replay"]
 
@@ -183,7 +184,8 @@ def _finish(reply: object, start: float, attempts: int) -> Reply:
 
 def _failed(reason: str, start: float, attempts: int) -> Reply:
     elapsed = (time.perf_counter() - start) * 1000
-    return Reply.failed(reason, latency_ms=round(elapsed, 1), attempts=attempts)
+    # A bot's error page can echo a credential back; results.jsonl must not keep it.
+    return Reply.failed(mask_text(reason), latency_ms=round(elapsed, 1), attempts=attempts)
 
 
 def _describe(exc: Exception) -> str:

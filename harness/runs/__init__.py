@@ -16,7 +16,7 @@ from harness.runs._runner import (
     select_shard,
     summarize_folder,
 )
-from harness.runs._secrets import MASK, is_secret_key, mask_secrets
+from harness.secrets import MASK, is_secret_key, mask_secrets
 from harness.runs._summary import SUMMARY_SCHEMA_VERSION, LatencySummary, RunSummary, summarize_run
 
 __all__ = [

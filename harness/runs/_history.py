@@ -18,7 +18,7 @@ from typing import Any
 
 from harness import __version__
 from harness.runs._folder import RunFolder, RunManifest
-from harness.runs._secrets import mask_secrets
+from harness.secrets import mask_secrets
 from harness.runs._summary import RunSummary
 
 __all__ = ["HISTORY_FILE", "HistoryEntry", "RunHistory", "adapter_version", "record_run"]

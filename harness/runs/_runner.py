@@ -18,7 +18,7 @@ from harness.replay import ReplayOptions, Transcript, replay
 from harness.rubrics import DEFAULT_RUBRIC, GateSpec, Rubric, load_rubric
 from harness.runs._config import RunConfig
 from harness.runs._folder import RunFolder, RunManifest, new_run_id
-from harness.runs._secrets import mask_secrets
+from harness.secrets import mask_secrets
 from harness.runs._summary import RunSummary, summarize_run
 from harness.scoring import ConversationResult, Scorer
 

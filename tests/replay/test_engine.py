@@ -161,3 +161,14 @@ def test_user_id_stable_per_repeat():
     assert seen[0] == seen[2]
     assert seen[1] == seen[3]
     assert seen[0] != seen[1]
+
+
+def test_error_text_masks_credentials():
+    class Leaky(ScriptedAdapter):
+        async def reply(self, conversation, message):
+            raise RuntimeError("HTTP 401 for Authorization: Bearer sk-live-0123456789abcdef")
+
+    _, transcripts = run([make_scenario("a", 1)], Leaky())
+    error = transcripts["a"].replies[0].error
+    assert "sk-live-0123456789abcdef" not in error
+    assert "Bearer ***" in error

@@ -1,6 +1,7 @@
 import pytest
 
 from harness.runs import MASK, mask_secrets
+from harness.secrets import mask_text
 
 
 @pytest.mark.parametrize(
@@ -40,3 +41,22 @@ def test_bearer_inside_other_values_masked():
 def test_nested_lists_and_dicts():
     config = {"adapter": {"options": {"headers": [{"token": "abcdefgh1234"}]}}}
     assert mask_secrets(config) == {"adapter": {"options": {"headers": [{"token": MASK}]}}}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://graph.example.test/v21.0/me/messages?access_token=EAAGm0PX4ZCps",
+        "http://127.0.0.1/hook?a=1&api_key=abcdef123&b=2",
+        "http://127.0.0.1/hook?token=abcdef123#frag",
+    ],
+)
+def test_query_secret_masked(url):
+    masked = mask_text(url)
+    assert "EAAGm0PX4ZCps" not in masked
+    assert "abcdef123" not in masked
+    assert "=***" in masked
+
+
+def test_query_without_secret_kept():
+    assert mask_text("http://127.0.0.1/hook?page=2") == "http://127.0.0.1/hook?page=2"

@@ -1,11 +1,11 @@
-"""Keeping secrets out of everything a run writes."""
+"""Masking credentials in everything a run writes: configs, error messages, reports."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-__all__ = ["MASK", "is_secret_key", "mask_secrets"]
+__all__ = ["MASK", "is_secret_key", "mask_secrets", "mask_text"]
 
 MASK = "***"
 
@@ -13,6 +13,9 @@ _SECRET_KEY = re.compile(r"(authori[sz]ation|token|secret|password|passwd|api[_-
 _ENV_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 _LITERAL_CREDENTIAL = re.compile(r"[A-Za-z0-9._~+/=-]{8,}")
 _BEARER = re.compile(r"(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}")
+_QUERY_SECRET = re.compile(
+    r"(?i)([?&](?:access_token|token|api[_-]?key|apikey|key|secret|client_secret|signature|sig|password)=)[^&\s#\"']+"
+)
 
 
 def is_secret_key(key: str) -> bool:
@@ -35,8 +38,14 @@ def mask_secrets(value: Any, key: str = "") -> Any:
     if isinstance(value, str):
         if is_secret_key(key) and _holds_literal_secret(value):
             return MASK
-        return _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", value)
+        return mask_text(value)
     return value
+
+
+def mask_text(text: str) -> str:
+    """Mask bearer and basic credentials and secret query parameters (``?access_token=``) in text."""
+    text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+    return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}{MASK}", text)
 
 
 def _holds_literal_secret(value: str) -> bool:
