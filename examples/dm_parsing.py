@@ -1,25 +1,43 @@
 """Slot parsers of the example DM bot: dates, times, amounts, names and places from DM text.
 
 Each parser takes the user's text and the slots the bot asked for in its last message, and
-returns the value in the form the bot reads back ("3:30 pm", "March 10th", "$1,060"), or None
-when the text does not give it. The slots asked for let a bare reply count: "Pranav" is a
-recipient only right after "Who should I send it to?".
+returns the value in the form the bot stores, or None when the text does not give it. Dates
+are ISO strings ("2019-03-10"), times read "3:30 pm" and amounts "$1,060". The slots asked for
+let a bare reply count: "Pranav" is a recipient only right after "Who should I send it to?".
+
+:func:`describe_date` writes a stored date back the way people say it ("next Tuesday, March
+5th"), counted from :data:`TODAY`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from datetime import date, timedelta
 
-__all__ = ["CURRENT_MONTH", "extract", "parse_date", "parse_time", "parse_amount", "provider_kind"]
+__all__ = [
+    "TODAY",
+    "describe_date",
+    "extract",
+    "parse_amount",
+    "parse_count",
+    "parse_date",
+    "parse_provider",
+    "parse_recipient",
+    "parse_restaurant",
+    "parse_time",
+    "provider_kind",
+    "short_date",
+]
 
-# The bundled conversations are set in early March 2019, so "the 6th" means March 6th.
-CURRENT_MONTH = "March"
+TODAY = date(2019, 3, 1)
+"""The day the bot takes as today. The bundled SGD conversations are set on Friday, March 1st,
+2019: their agents call that day "today", March 2nd "tomorrow" and March 5th "next Tuesday"."""
 
 MONTHS = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
-)
+)  # fmt: skip
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 NUMBER_WORDS = {
@@ -28,7 +46,7 @@ NUMBER_WORDS = {
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90,
-}
+}  # fmt: skip
 _NUMBER = r"\d+|" + "|".join(word for word in NUMBER_WORDS if word != "a")
 
 # The service area, with the nicknames people type for it.
@@ -36,7 +54,7 @@ CITY_ALIASES = {
     "sfo": "San Francisco", "sf": "San Francisco", "san fran": "San Francisco",
     "nyc": "New York", "new york city": "New York", "ny": "New York", "chi-town": "Chicago",
     "philly": "Philadelphia", "lax": "Los Angeles", "sd": "San Diego",
-}
+}  # fmt: skip
 CITIES = (
     "San Francisco", "San Jose", "Oakland", "Berkeley", "Palo Alto", "Mountain View",
     "Sunnyvale", "Santa Clara", "Fremont", "Hayward", "San Mateo", "Redwood City", "Milpitas",
@@ -49,18 +67,25 @@ CITIES = (
     "San Diego", "Anaheim", "Seattle", "Portland", "Phoenix", "Chicago", "New York",
     "Philadelphia", "Atlanta", "Washington", "Toronto", "Vancouver", "London", "Paris",
     "Sydney", "Delhi", "Kuala Lumpur",
-)
+)  # fmt: skip
 CUISINES = (
     "italian", "chinese", "mexican", "indian", "thai", "japanese", "sushi", "ramen", "pizza",
     "burgers", "barbecue", "korean", "vietnamese", "french", "greek", "american", "asian",
     "cantonese", "european", "african", "southern", "seafood", "vegetarian", "mediterranean",
-)
+)  # fmt: skip
 
-_NOT_NAMES = frozenset({"I", "The", "This", "That", "It", "My", "SFO", "Yes", "No", "Please"})
+_NOT_NAMES = frozenset({
+    "I", "The", "This", "That", "It", "My", "SFO", "Yes", "No", "Please", "A", "An", "Our", "Their",
+    "Is", "Are", "What", "Which", "Where", "Can", "Could", "Also", "And", "Or", "Ok", "Okay",
+})  # fmt: skip
 _NOT_RECIPIENTS = frozenset({
-    "My", "The", "Their", "Her", "His", "Me", "Checking", "Savings", "Transfer",
-    "Yes", "Yeah", "No", "Ok", "Okay", "Sure", "Thanks", "Correct", "Approved", "Great",
-})
+    "My", "The", "Their", "Her", "His", "Me", "Checking", "Savings", "Transfer", "Send", "Please",
+    "Yes", "Yeah", "Yep", "No", "Nope", "Ok", "Okay", "Sure", "Thanks", "Correct", "Confirmed",
+    "Approved", "Great", "Fine", "Perfect", "Right", "Deal", "Done", "Someone", "Somebody", "It",
+    "Them", "Him", "You", "Account", "Bank", "Money", "Friend", "Mr", "Ms", "Mrs",
+})  # fmt: skip
+_ABBREVIATIONS = frozenset({"Dr.", "Jr.", "Sr.", "Inc.", "St.", "Mr.", "Mrs.", "Ms.", "Co.", "Ltd.", "M.D.", "D.D.S."})
+"""Words that end in a full stop inside a name, so the stop does not end the name."""
 
 Parser = Callable[[str, Collection[str]], "str | None"]
 
@@ -68,6 +93,7 @@ Parser = Callable[[str, Collection[str]], "str | None"]
 def extract(intent: str | None, text: str, asked: Collection[str] = ()) -> dict[str, str]:
     """Return every slot of ``intent`` that the text gives, by slot name."""
     parsers = PARSERS.get(intent or "", {})
+    text = _space_sentences(text)
     found = {name: parser(text, asked) for name, parser in parsers.items()}
     return {name: value for name, value in found.items() if value}
 
@@ -96,32 +122,55 @@ def parse_time(text: str, asked: Collection[str] = ()) -> str | None:
         number = loose.group(1) or loose.group(5)
         suffix = loose.group(2) if loose.group(2) and loose.group(2)[0] in "ap" else None
         return _clock(_to_int(number), 0, suffix or _meridiem(lowered))
-    return None
+
+    named = re.search(r"\b(noon|midday|midnight)\b", lowered)
+    if named:
+        return "12 am" if named.group(1) == "midnight" else "12 pm"
+
+    # A bare hour after "at" or "make it" ("tonight at 8") is a time, unless it counts something.
+    hour = re.search(
+        rf"\b(?:at|around|by|make it) ({_NUMBER})\b(?!\s*(?:st|nd|rd|th|people|persons?|guests?|tickets?|of\b|%))",
+        lowered,
+    )
+    return _clock(_to_int(hour.group(1)), 0, _meridiem(lowered)) if hour else None
 
 
 def parse_date(text: str, asked: Collection[str] = ()) -> str | None:
-    """Find a date ("12th of March", "the 6th", "next Tuesday", "today") in words."""
+    """Find a date ("12th of March", "the 6th", "next Tuesday", "today") as an ISO date."""
     lowered = text.lower()
-    month_day = re.search(rf"\b({'|'.join(MONTHS)}) (\d{{1,2}})(st|nd|rd|th)?\b", lowered)
-    if month_day:
-        return f"{month_day.group(1).title()} {_ordinal(int(month_day.group(2)))}"
-
-    # A bare number is a date only with an ordinal suffix or "of <month>": "at 6" is a time.
-    day_pattern = rf"\b(\d{{1,2}})(st|nd|rd|th)?( of ({'|'.join(MONTHS)}|this month))?\b(?!:)"
-    for day_of in re.finditer(day_pattern, lowered):
-        if day_of.group(2) or day_of.group(3):
-            month = day_of.group(4) if day_of.group(4) not in (None, "this month") else CURRENT_MONTH
-            return f"{month.title()} {_ordinal(int(day_of.group(1)))}"
-
-    weekday = re.search(rf"\b(next |this )?({'|'.join(WEEKDAYS)})( next week| this week)?\b", lowered)
-    if weekday:
-        which = (weekday.group(1) or (weekday.group(3) or "").replace(" week", "")).strip()
-        return f"{which} {weekday.group(2).title()}".strip()
-
-    relative = re.search(r"\b(today|tonight|tomorrow)\b", lowered)
-    if relative:
-        return "today" if relative.group(1) == "tonight" else relative.group(1)
+    # Explicit dates win over relative ones: "Not today. Make it next Thursday."
+    for finder in (_month_day, _day_of_month, _bare_ordinal, _weekday, _relative_day):
+        found = finder(lowered, text)
+        if found is not None:
+            return found.isoformat()
     return None
+
+
+def describe_date(iso: str) -> str:
+    """Write a stored date as people say it: "today, March 1st", "next Tuesday, March 5th".
+
+    Dates in the week after :data:`TODAY` also get their weekday with "next", and any other
+    date reads "on Thursday, March 14th", so the text fits after "an appointment".
+    """
+    day = date.fromisoformat(iso)
+    calendar = f"{MONTHS[day.month - 1].title()} {_ordinal(day.day)}"
+    weekday = WEEKDAYS[day.weekday()].title()
+    offset = (day - TODAY).days
+    if offset == 0:
+        return f"today, {calendar}"
+    if offset == 1:
+        return f"tomorrow, {calendar}"
+    if offset == 2:
+        return f"the day after tomorrow, {weekday} {calendar}"
+    if 3 <= offset <= 9:
+        return f"next {weekday}, {calendar}"
+    return f"on {weekday}, {calendar}"
+
+
+def short_date(iso: str) -> str:
+    """Write a stored date without its weekday: "March 5th"."""
+    day = date.fromisoformat(iso)
+    return f"{MONTHS[day.month - 1].title()} {_ordinal(day.day)}"
 
 
 def parse_amount(text: str, asked: Collection[str] = ()) -> str | None:
@@ -142,11 +191,16 @@ def parse_amount(text: str, asked: Collection[str] = ()) -> str | None:
 
 
 def parse_count(text: str, asked: Collection[str] = ()) -> str | None:
-    """Find a number of people, seats or tickets ("for two people", "a table for 3")."""
+    """Find a number of people, seats or tickets ("for two people", "a table for 3", "just me")."""
+    lowered = text.lower()
+    if re.search(r"\b(just|only) (me|myself|for (one|1))\b|\bby myself\b|\bfor one please\b", lowered):
+        return "1"
+    # "a table for 6:30 pm" and "book for 5 in the evening" give a time, not a party.
     match = re.search(
-        rf"\b({_NUMBER}) (people|persons|guests|adults|of us|tickets|seats)\b|"
-        rf"\b(table|party|group) (for|of) ({_NUMBER})\b",
-        text.lower(),
+        rf"\b({_NUMBER}) (people|persons?|guests?|adults?|of us|tickets?|seats?|diners)\b|"
+        rf"\b(table|party|group|reservation|booking|seating|book) (?:is )?(?:only )?(for|of) ({_NUMBER})\b"
+        r"(?!\s*(?::|am\b|pm\b|a\.m|p\.m|o'clock|in the|tonight|today|tomorrow))",
+        lowered,
     )
     if not match:
         return None
@@ -154,7 +208,11 @@ def parse_count(text: str, asked: Collection[str] = ()) -> str | None:
 
 
 def parse_city(text: str, asked: Collection[str] = ()) -> str | None:
-    """Find a city of the service area, by name or nickname ("SFO", "Philly")."""
+    """Find a city of the service area, by name or nickname ("SFO", "Philly").
+
+    A city outside the list counts after words that name a place ("a restaurant in Point Reyes
+    Station"), or as the whole reply to a question about the city.
+    """
     lowered = f" {text.lower()} "
     for alias, city in CITY_ALIASES.items():
         if re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", lowered):
@@ -162,19 +220,33 @@ def parse_city(text: str, asked: Collection[str] = ()) -> str | None:
     for city in CITIES:
         if re.search(rf"(?<!\w){re.escape(city.lower())}(?!\w)", lowered):
             return city
-    return None
+
+    place_words = r"restaurants?|diner|somewhere|search|look|looking|located|it'?s|it is|area|city is"
+    place = rf"(?i:\b(?:{place_words}) in) ({_CAPITALIZED})"
+    found = re.search(place, text)
+    if found and not _is_calendar_word(found.group(1)):
+        return found.group(1)
+    # A bare name answers the city question only when it came first: after "Which restaurant? In
+    # which city?", "Zuni Cafe" names the restaurant.
+    bare = re.fullmatch(rf"\W*(?:(?i:in) )?({_CAPITALIZED})\W*", text)
+    asked_first = next(iter(asked), None) == "city"
+    return bare.group(1) if bare and asked_first and bare.group(1) not in _NOT_NAMES else None
 
 
 def parse_account(text: str, asked: Collection[str] = ()) -> str | None:
-    """Find the user's own account: "from my savings", "use my checking"."""
+    """Find the user's own account: "from my savings", "use my checking", "any account"."""
     lowered = text.lower()
-    source = re.search(r"\b(from|out of|use|using|with|go with) (my |the )?(checking|savings)\b", lowered)
+    source = re.search(
+        r"\b(from|out of|use|using|with|go with|select|take it from) (my |the )?(\w+ )?(checking|savings)\b", lowered
+    )
     if source:
-        return source.group(3)
+        return source.group(4)
 
     mine = re.search(r"\bmy (checking|savings)\b", lowered)
-    if mine and not re.search(r"\bto my (checking|savings)\b", lowered):
+    if mine and not re.search(r"\b(to|into) my (checking|savings)\b", lowered):
         return mine.group(1)
+    if re.search(r"\bany (of my )?accounts?\b|\beither (one|account)\b|\b(does ?n'?t|does not) matter\b", lowered):
+        return "checking"
 
     named = set(re.findall(r"\b(checking|savings)\b", lowered))
     if len(named) == 1 and not parse_recipient_account(text):
@@ -183,60 +255,75 @@ def parse_account(text: str, asked: Collection[str] = ()) -> str | None:
 
 
 def parse_recipient_account(text: str, asked: Collection[str] = ()) -> str | None:
-    """Find the recipient's account type: "to Maria's savings", "their checking account"."""
-    match = re.search(r"\b(\w+'s|their|her|his|to) (checking|savings)\b", text.lower())
-    return match.group(2) if match else None
+    """Find the recipient's account type: "to Maria's savings", "the checking account of Amir"."""
+    lowered = text.lower()
+    match = re.search(r"\b(\w+'s|their|her|his|to|into|to a|to the) (checking|savings)\b", lowered)
+    if match:
+        return match.group(2)
+    owned = re.search(r"\b(checking|savings) account of\b", lowered)
+    return owned.group(1) if owned else None
 
 
 def parse_recipient(text: str, asked: Collection[str] = ()) -> str | None:
     """Find the person money goes to: "to Li", "Abhinav's checking account", "Sanuj needs it"."""
+    relation = r"(?:(?i:my )(?i:friend|pal|buddy|brother|sister|mom|dad|wife|husband|son|daughter|colleague),? )?"
+    title = r"(?:(?:Mr|Ms|Mrs)\.? )?"
     patterns = (
-        r"\bto (?:Mr\.? |Ms\.? |Mrs\.? )?([A-Z][a-z]+)\b",
+        rf"\b(?i:to|for) {relation}{title}([A-Z][a-z]+)\b",
         r"\b([A-Z][a-z]+)'s (?:checking|savings|account)",
-        r"\b(?:friend|need|want|[Gg]ive|[Pp]ay|[Ss]end),? ([A-Z][a-z]+)\b",
+        r"\baccount of ([A-Z][a-z]+)\b",
+        rf"\b(?i:friend|pal|need|want|give|pay|send|transfer(?: it)?),? {title}([A-Z][a-z]+)\b",
         r"\b([A-Z][a-z]+) needs\b",
     )
     for pattern in patterns:
         for match in re.finditer(pattern, text):
-            if match.group(1) not in _NOT_RECIPIENTS:
+            if _is_recipient_name(match.group(1)):
                 return match.group(1)
 
+    # "transfer it 2 xiaoxue": text-message spelling, where the name is in lower case too.
+    texted = re.search(r"\b2 ([a-z]{3,})\b", text)
+    if texted and _is_recipient_name(texted.group(1).title()):
+        return texted.group(1).title()
     bare = re.fullmatch(r"\W*([A-Z][a-z]+)\W*", text)
-    return bare.group(1) if bare and "recipient" in asked else None
+    return bare.group(1) if bare and "recipient" in asked and _is_recipient_name(bare.group(1)) else None
 
 
 def parse_provider(text: str, asked: Collection[str] = ()) -> str | None:
     """Find the doctor, dentist or salon: "Dr. Amy Teng", "with Jonathan S. Berek, MD"."""
-    name = r"[A-Z][\w'.|&-]*(?:,? (?:[A-Z][\w'.|&-]*|&|MD|DDS|DO))*"
-    patterns = (
-        rf"\b(Dr\.? {name})",
-        rf"\b(?:with|see|visit|at|to|called|named|try|be|prefer) (?:the )?((?!Dr\b){name})",
-        rf"\b(?:dentist|doctor|stylist|salon|barber),? ({name})",
+    text = _space_sentences(text)
+    triggers = r"with|see|visit|at|in|to|be|called|named|try|book|prefer|consult|proceed with"
+    general = (rf"\b(Dr\.? {_NAME})", rf"(?i:\b(?:{triggers}),?\s+)(?:the\s+)?((?!Dr\b){_NAME})")
+    # After "the dentist," a place name is the provider's name ("the dentist, Palo Alto").
+    kind = r"(?:dentist|doctor|stylist|salon|barber|clinic)(?:'s)?(?: name)?"
+    named = (
+        rf"(?i:\b{kind}(?: is| should be| will be)?(?: actually| called| named)?,?\s+)(?:the\s+)?({_NAME})",
+        rf"(?i:\bname is (?:actually )?)(?:the )?({_NAME})",
     )
-    for pattern in patterns:
-        for match in re.finditer(pattern, text):
-            candidate = match.group(1).rstrip(".,")
-            if not (_is_calendar_word(candidate) or candidate in _NOT_NAMES):
-                return candidate
+    for candidate in _name_candidates(text, general):
+        if not (_is_calendar_word(candidate) or parse_city(candidate) == candidate):
+            return candidate
+    for candidate in _name_candidates(text, named):
+        if not _is_calendar_word(candidate):
+            return candidate
 
-    bare = re.fullmatch(rf"\W*({name})\W*", text)
-    return bare.group(1).rstrip(".,") if bare and "provider" in asked else None
+    return _bare_name(text, _NAME) if "provider" in asked else None
 
 
 def parse_restaurant(text: str, asked: Collection[str] = ()) -> str | None:
     """Find a restaurant name: "at Tandoori Mahal", "Dynasty restaurant", "called Aq"."""
-    name = r"[A-Z][\w'&.]*(?: (?:[A-Z][\w'&.]*|\d+))*"
+    text = _space_sentences(text)
+    name = rf"(?:\d+(?:st|nd|rd|th) )?{_NAME_WORD}(?:,? (?:{_NAME_WORD}|&|\d+\b(?!\s*(?::|am\b|pm\b))))*"
     patterns = (
-        rf"\brestaurant(?: name)? is ({name})",
-        rf"\b(?:at|in|to|called|named|try|the) ({name})(?: restaurant)?",
-        rf"\b({name}) (?:restaurant|is very good|sounds good)",
+        rf"(?i:\b(?:restaurant|diner|place)(?: name)?(?: is|,) (?:called )?(?:the )?)({name})",
+        rf"(?i:\b(?:at|in|to|called|named|try|try out|craving|make it|prefer|the restaurant)\s+)(?:the\s+)?({name})",
+        rf"\b({name}) (?i:restaurant|is the restaurant|is very good|sounds good)",
     )
-    for pattern in patterns:
-        for match in re.finditer(pattern, text):
-            candidate = match.group(1).rstrip(".")
-            if not (parse_city(candidate) or _is_calendar_word(candidate) or candidate in _NOT_NAMES):
-                return candidate
-    return None
+    for candidate in _name_candidates(text, patterns):
+        is_cuisine = " " not in candidate and parse_cuisine(candidate) is not None
+        if not (parse_city(candidate) or _is_calendar_word(candidate) or is_cuisine):
+            return candidate
+
+    return _bare_name(text, name) if "restaurant" in asked else None
 
 
 def parse_cuisine(text: str, asked: Collection[str] = ()) -> str | None:
@@ -292,9 +379,120 @@ PARSERS: dict[str, dict[str, Parser]] = {
 
 
 def provider_kind(text: str) -> str:
-    """Return the kind of provider the user names ("dentist"), "doctor" when none."""
-    match = re.search(r"\b(dentist|salon|stylist|therapist|doctor)\b", text.lower())
-    return match.group(1) if match else "doctor"
+    """Return the kind of provider the user names ("dentist", "salon"), "doctor" when none."""
+    lowered = text.lower()
+    kinds = (
+        ("dentist", r"dentist\w*|dental|teeth|tooth"),
+        ("salon", r"salons?|stylist|hair\w*|barber\w*|wig"),
+        ("therapist", r"therapist|counsell?or"),
+    )
+    for kind, pattern in kinds:
+        if re.search(rf"\b({pattern})\b", lowered):
+            return kind
+    return "doctor"
+
+
+_NAME_WORD = r"[A-Z][\w'\u2019.|&-]*"
+_NAME = rf"{_NAME_WORD}(?:,? (?:{_NAME_WORD}|&|-|MD|DDS|DO))*"
+"""A name of capitalised words ("Jonathan S. Berek, MD"). :func:`_trim_name` cuts it at a
+sentence end."""
+_CAPITALIZED = r"[A-Z][a-z]+(?: [A-Z][a-z]+)*"
+
+
+def _bare_name(text: str, name: str) -> str | None:
+    """Read a reply that is only a name ("Yes, the State Bird in SFO") as the name asked for."""
+    lead = r"(?i:(?:yes|yeah|ok|okay|sure|try|it'?s|it is)\W+)*(?:the )?"
+    place = r"(?: (?i:in) [A-Z][\w. ]*)?"
+    bare = re.fullmatch(rf"\W*{lead}({name}){place}\W*", text)
+    if bare is None:
+        return None
+    candidate = _trim_name(bare.group(1))
+    return None if candidate in _NOT_NAMES or _is_calendar_word(candidate) else candidate
+
+
+def _name_candidates(text: str, patterns: tuple[str, ...]) -> list[str]:
+    candidates = []
+    for pattern in patterns:
+        for match in re.finditer(pattern, text):
+            candidate = _trim_name(match.group(1))
+            if candidate and candidate not in _NOT_NAMES:
+                candidates.append(candidate)
+    return candidates
+
+
+def _trim_name(name: str) -> str:
+    """Cut a name at a full stop that ends a sentence ("Dr. Wendy Landreville. See if ...")."""
+    kept: list[str] = []
+    for word in name.split(" "):
+        kept.append(word)
+        is_initial = re.fullmatch(r"[A-Z]\.", word) is not None
+        if word.endswith(".") and not is_initial and word not in _ABBREVIATIONS:
+            break
+    while len(kept) > 1 and kept[-1].rstrip(".,") in _NOT_NAMES:
+        kept.pop()
+    return " ".join(kept).rstrip(".,")
+
+
+def _space_sentences(text: str) -> str:
+    # "No.The salon name is Oz A Salon Inc.I would like" has no space after its full stops.
+    return re.sub(r"(\w{2,})\.([A-Z])", r"\1. \2", text.replace("\u2019", "'"))
+
+
+def _is_recipient_name(word: str) -> bool:
+    return word not in _NOT_RECIPIENTS and not _is_calendar_word(word)
+
+
+def _relative_day(lowered: str, text: str) -> date | None:
+    if re.search(r"\bday after tomorrow\b", lowered):
+        return TODAY + timedelta(days=2)
+    relative = re.search(r"\b(today|tonight|this (morning|afternoon|evening)|tomorrow|tmrw?|tomorow)\b", lowered)
+    if relative is None:
+        return None
+    return TODAY if relative.group(1) in ("today", "tonight") or relative.group(2) else TODAY + timedelta(days=1)
+
+
+def _month_day(lowered: str, text: str) -> date | None:
+    found = re.search(rf"\b({'|'.join(MONTHS)}) (\d{{1,2}})(st|nd|rd|th)?\b", lowered)
+    return _calendar_day(MONTHS.index(found.group(1)) + 1, int(found.group(2))) if found else None
+
+
+def _day_of_month(lowered: str, text: str) -> date | None:
+    # "2nd March" and "2 of March" are dates, but "at 5 may be late" is not.
+    found = re.search(rf"\b(\d{{1,2}})(?:(?:st|nd|rd|th)(?: of)?| of) ({'|'.join(MONTHS)}|this month)\b", lowered)
+    if found is None:
+        return None
+    month = TODAY.month if found.group(2) == "this month" else MONTHS.index(found.group(2)) + 1
+    return _calendar_day(month, int(found.group(1)))
+
+
+def _bare_ordinal(lowered: str, text: str) -> date | None:
+    # "the 6th" is a date of this month, but "the 3rd Cousin" is a restaurant's name.
+    for found in re.finditer(r"\b(\d{1,2})(st|nd|rd|th)\b(?!:)", text):
+        following = text[found.end() :].lstrip()
+        if not following[:1].isupper() or _is_calendar_word(following):
+            return _calendar_day(TODAY.month, int(found.group(1)))
+    return None
+
+
+def _weekday(lowered: str, text: str) -> date | None:
+    found = re.search(rf"\b(next |this |coming )?({'|'.join(WEEKDAYS)})( next week| this week)?\b", lowered)
+    if found is None:
+        return None
+    target = WEEKDAYS.index(found.group(2))
+    if "next" in (found.group(1) or "") + (found.group(3) or ""):
+        next_monday = TODAY + timedelta(days=7 - TODAY.weekday())
+        return next_monday + timedelta(days=target)
+    ahead = (target - TODAY.weekday()) % 7
+    if ahead == 0 and not found.group(1) and not found.group(3):
+        ahead = 7
+    return TODAY + timedelta(days=ahead)
+
+
+def _calendar_day(month: int, day: int) -> date | None:
+    try:
+        return date(TODAY.year, month, day)
+    except ValueError:
+        return None
 
 
 def _meridiem(text: str) -> str | None:
@@ -320,8 +518,8 @@ def _clock(hour: int, minutes: int, meridiem: str | None) -> str | None:
 
 
 def _is_calendar_word(text: str) -> bool:
-    first = text.split()[0].lower().rstrip(".,")
-    return first in MONTHS or first in WEEKDAYS or first in ("today", "tomorrow", "next", "this")
+    first = text.split()[0].lower().rstrip(".,") if text.split() else ""
+    return first in MONTHS or first in WEEKDAYS or first in ("today", "tomorrow", "next", "this", "tonight")
 
 
 def _ordinal(day: int) -> str:
