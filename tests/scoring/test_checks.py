@@ -300,6 +300,12 @@ def test_repetition_repeat_fails() -> None:
     assert "turn 1" in outcome.reason
 
 
+def test_repetition_pronoun_is_not_new_detail() -> None:
+    earlier = "Thanks for your interest! Keep an eye on our page."
+    ctx = make_context("Thanks for your interest, I think! Keep an eye on our page.", previous=[("hi", earlier)])
+    assert run_check("repetition", ctx).passed is False
+
+
 def test_repetition_new_detail_passes() -> None:
     earlier = "Your checking account balance is $3,504.63."
     ctx = make_context("Your checking account balance is $2,004.63.", previous=[("balance?", earlier)])

@@ -75,9 +75,18 @@ def new_details(text: str, other: str) -> set[str]:
     return _details(text) - _details(other)
 
 
+# Capitalised inside a sentence without being a name.
+_NOT_NAMES = frozenset({"i", "i'm", "i'll", "i've", "i'd", "ok", "okay"})
+
+
 def _details(text: str) -> set[str]:
     numbers = {token for token in normalize(text) if token[0].isdigit() or ":" in token}
-    names = {word.lower() for sentence in sentences(text) for word in words(sentence)[1:] if word[:1].isupper()}
+    names = {
+        word.lower()
+        for sentence in sentences(text)
+        for word in words(sentence)[1:]
+        if word[:1].isupper() and word.lower() not in _NOT_NAMES
+    }
     return numbers | names
 
 
