@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from harness.conversations._text import clean_text
+
 __all__ = [
     "Attachment",
     "Expectation",
@@ -91,6 +93,8 @@ class Turn(_Record):
     """The reply recorded in the real conversation (a human or an earlier bot)."""
 
     expect: Expectation | None = None
+
+    _clean = field_validator("user", "reference", "payload", "title", mode="before")(clean_text)
 
     @model_validator(mode="after")
     def _has_content(self) -> Turn:

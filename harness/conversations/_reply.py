@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from harness.conversations._text import clean_text, clean_texts
 
 __all__ = ["Button", "Message", "Reply", "URL_PATTERN"]
 
@@ -19,6 +21,8 @@ class Button(BaseModel):
     title: str
     url: str | None = None
     payload: str | None = None
+
+    _clean = field_validator("title", "url", "payload", mode="before")(clean_text)
 
 
 class Message(BaseModel):
@@ -37,6 +41,8 @@ class Message(BaseModel):
 
     tag: str | None = None
     """Instagram message tag, such as ``HUMAN_AGENT``."""
+
+    _clean = field_validator("text", "quick_replies", "attachment_url", mode="before")(clean_texts)
 
 
 class Reply(BaseModel):
@@ -63,6 +69,8 @@ class Reply(BaseModel):
     """Protocol problems the adapter saw, such as ``outside_24h_window`` or ``duplicate_send``."""
 
     attempts: int = 1
+
+    _clean = field_validator("captured", "error", "flags", mode="before")(clean_texts)
 
     @classmethod
     def from_text(cls, text: str, **fields: object) -> Reply:

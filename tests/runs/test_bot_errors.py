@@ -18,6 +18,8 @@ async def misbehaving_bot(request: web.Request) -> web.StreamResponse:
         return web.Response(status=500, text="Internal Server Error: NullPointerException")
     if text == "garbage":
         return web.Response(text="<html>not json</html>", content_type="text/html")
+    if text == "half emoji":
+        return web.Response(text='{"reply": "Sure \\ud83d"}', content_type="application/json")
     if text == "drop":
         assert request.transport is not None
         request.transport.close()
@@ -31,6 +33,7 @@ SCENARIOS = {
     "garbage": ["garbage", "how much?"],
     "drop": ["drop", "how much?"],
     "fine": ["how much?"],
+    "surrogate": ["half emoji"],
 }
 
 
@@ -84,11 +87,13 @@ def test_each_bot_failure_recorded_and_run_completes(outcome):
     assert "json" in errors["garbage"].lower()
     assert errors["drop"] is not None
     assert errors["fine"] is None
+    assert errors["surrogate"] is None
+    assert results["surrogate"].turns[0].reply.text == "Sure \ufffd"
 
 
 def test_failed_turns_tagged_and_later_turns_replayed(outcome):
     for result in outcome.results:
-        if result.scenario_id == "fine":
+        if result.scenario_id in ("fine", "surrogate"):
             continue
         first, second = result.turns
         assert first.checks[0].tag == "bot_error"
