@@ -79,7 +79,13 @@ for line in sys.stdin:
 
 ENV_BOT = """
 for line in sys.stdin:
-    print(json.dumps(os.environ.get("BOT_GREETING", "unset")), flush=True)
+    print(json.dumps(os.environ.get("BOT_GREETING", "unset").upper()), flush=True)
+"""
+
+
+ECHO_ENV_BOT = """
+for line in sys.stdin:
+    print(json.dumps("token is " + os.environ.get("BOT_TOKEN", "unset")), flush=True)
 """
 
 
@@ -262,7 +268,16 @@ def test_exec_env_reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
     reply = run_turns(options, ["hi"])[0]
 
-    assert reply.text == "hello there"
+    assert reply.text == "HELLO THERE"
+
+
+def test_exec_echoed_env_value_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DMH_TEST_TOKEN", "tok-0123456789")
+    options = {"command": bot_command(tmp_path, ECHO_ENV_BOT), "env": {"BOT_TOKEN": "${DMH_TEST_TOKEN}"}}
+
+    reply = run_turns(options, ["hi"])[0]
+
+    assert reply.text == "token is ***"
 
 
 def test_exec_command_string_is_split(tmp_path: Path) -> None:

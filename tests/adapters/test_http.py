@@ -358,3 +358,18 @@ def test_masker_skips_short_values() -> None:
     masker.add("on")
 
     assert masker.mask("one on") == "one on"
+
+
+def test_http_echoed_secret_masked_in_reply(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECHO_TOKEN", "s3cr3t-echo-token-42")
+
+    async def echo_headers(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"reply": f"you sent {request.headers['Authorization']}"})
+
+    _, replies = run_against(
+        echo_headers,
+        {"headers": {"Authorization": "Bearer ${ECHO_TOKEN}"}, "reply_path": "reply"},
+        ["hi"],
+    )
+    assert "s3cr3t-echo-token-42" not in replies[0].model_dump_json()
+    assert replies[0].text == "you sent Bearer ***"

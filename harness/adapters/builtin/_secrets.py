@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 
+from harness.conversations import Reply
 from harness.errors import ConfigError
 
 __all__ = ["SecretMasker", "check_variables", "expand", "missing_variables"]
@@ -98,3 +99,23 @@ class SecretMasker:
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, _MASK)
         return text
+
+    def mask_reply(self, reply: Reply) -> Reply:
+        """Return ``reply`` with known secrets masked in every text field.
+
+        A bot that echoes its request (a debug endpoint, a template that repeats the headers)
+        would otherwise put the token into results.jsonl and the report.
+        """
+        if not self._secrets:
+            return reply
+        data = reply.model_dump()
+        return Reply.model_validate(self._mask_value(data))
+
+    def _mask_value(self, value: object) -> object:
+        if isinstance(value, str):
+            return self.mask(value)
+        if isinstance(value, list):
+            return [self._mask_value(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self._mask_value(item) for key, item in value.items()}
+        return value

@@ -111,7 +111,7 @@ class ExecAdapter:
         if isinstance(response, dict):
             response = {key: value for key, value in response.items() if key != "conversation_id"}
         reply = coerce_reply(response, source=f"{self._label} (exec)")
-        return reply.model_copy(update={"latency_ms": latency_ms})
+        return self._masker.mask_reply(reply.model_copy(update={"latency_ms": latency_ms}))
 
     async def end_conversation(self, conversation: ConversationState) -> None:
         """Close the process of ``conversation`` (``per_conversation`` mode only)."""

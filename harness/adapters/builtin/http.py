@@ -142,7 +142,7 @@ class HttpAdapter:
             self._endpoint.label, conversation.id, conversation.turn_index, response.status_code, elapsed_ms,
         )
         logger.debug("http request %s; response %s", self._masker.mask(body), self._masker.mask(response.text))
-        return self._parse(response)
+        return self._masker.mask_reply(self._parse(response))
 
     async def aclose(self) -> None:
         """Close the connection pool."""

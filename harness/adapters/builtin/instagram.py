@@ -29,7 +29,7 @@ from datetime import datetime
 from pydantic import Field, SecretStr, field_validator
 
 from harness.adapters._base import AdapterOptions, ConversationState, TransportError, adapter
-from harness.adapters.builtin._secrets import expand
+from harness.adapters.builtin._secrets import SecretMasker, expand
 from harness.adapters.instagram import (
     Capture,
     Inbox,
@@ -111,9 +111,13 @@ class InstagramAdapter:
 
     def __init__(self, options: Options) -> None:
         self.options = options
+        self._masker = SecretMasker()
         self._app_secret = expand(options.app_secret.get_secret_value(), field="app_secret")
+        self._masker.add(self._app_secret)
         self._verify_token = expand(options.verify_token.get_secret_value(), field="verify_token") if options.handshake else ""
         access_token = options.access_token
+        if access_token:
+            self._masker.add(expand(access_token.get_secret_value(), field="access_token"))
         self._server = SendApiServer(
             host=options.send_host,
             port=options.send_port,
@@ -179,7 +183,7 @@ class InstagramAdapter:
             flags=flags,
         )
         self._log_turn(conversation, reply)
-        return reply
+        return self._masker.mask_reply(reply)
 
     async def end_conversation(self, conversation: ConversationState) -> None:
         """Report messages that arrived after the conversation's last turn, and drop its captures.

@@ -136,7 +136,7 @@ class OpenAIAdapter:
             self.options.model, conversation.id, conversation.turn_index, response.status_code, elapsed_ms,
         )
         logger.debug("openai request %s; response %s", self._masker.mask(body), self._masker.mask(response.text))
-        return self._parse(self._endpoint.json_of(response), response.text)
+        return self._masker.mask_reply(self._parse(self._endpoint.json_of(response), response.text))
 
     async def aclose(self) -> None:
         """Close the connection pool."""
