@@ -39,6 +39,9 @@ class ExitCode(enum.IntEnum):
     USAGE_ERROR = 2
     """An option, a config file, a scenario file or a rubric is invalid."""
 
+    INTERNAL_ERROR = 3
+    """dm-harness itself failed; the traceback is printed. Please report it."""
+
     INTERRUPTED = 130
     """The run was interrupted (Ctrl-C); resume it with ``--resume RUN_ID``."""
 

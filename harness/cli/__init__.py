@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="dm-harness",
         description="Replay real conversations through a DM bot, score every reply, gate the launch.",
         epilog="Exit codes: 0 success (gate passed), 1 gate failed, 2 usage or config error, "
-        "130 interrupted (resume with --resume RUN_ID).",
+        "3 internal error, 130 interrupted (resume with --resume RUN_ID).",
     )
     parser.add_argument("--version", action="version", version=f"dm-harness {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log INFO (-v) or DEBUG (-vv)")
@@ -90,6 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         error_console().print("interrupted")
         return ExitCode.INTERRUPTED
+    except Exception:
+        # Exit 1 means "gate failed" to CI; a crash of the harness must not read as a verdict.
+        error_console().print_exception()
+        error_console().print("[bold red]internal error:[/] dm-harness failed; the traceback is above")
+        return ExitCode.INTERNAL_ERROR
 
 
 def _configure_logging(verbosity: int) -> None:

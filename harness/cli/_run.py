@@ -78,12 +78,17 @@ def _write_outputs(folder: Any, baseline: Any) -> None:
     from rich.markup import escape
 
     from harness.cli._compare import print_comparison
-    from harness.cli._console import console
+    from harness.cli._console import console, error_console
+    from harness.errors import HarnessError
     from harness.report import write_outputs
     from harness.runs import record_run
 
     paths = write_outputs(folder, baseline)
-    record_run(folder)
+    try:
+        record_run(folder)
+    except HarnessError as exc:
+        # The gate decision stands without the history; losing it must not turn a pass into a failure.
+        error_console().print(f"[yellow]warning:[/] {escape(str(exc))}")
     if paths.comparison is not None:
         print_comparison(console(), paths.comparison)
     console().print(f"report: {escape(str(paths.report))}")

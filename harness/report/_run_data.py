@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.errors import ConfigError
 from harness.runs import RunFolder, RunManifest, RunSummary
 from harness.scoring import ConversationResult, collapse_repeats
 
@@ -37,9 +38,12 @@ def load_run(folder: RunFolder) -> RunData:
     """
     summary = folder.summary()
     results = folder.results()
-    return RunData(
-        manifest=folder.manifest(),
-        summary=summary,
-        results=results,
-        collapsed=collapse_repeats(results, summary.min_pass_rate),
-    )
+    collapsed = collapse_repeats(results, summary.min_pass_rate)
+    if len(collapsed) != summary.conversations:
+        # A report drawn from a truncated results file would show a verdict it cannot back up.
+        raise ConfigError(
+            f"results.jsonl has {len(collapsed)} conversations but summary.json counts {summary.conversations}",
+            path=folder.results_path,
+            fix=f"restore the run folder, or finish the run with `dm-harness run --resume {folder.run_id}`",
+        )
+    return RunData(manifest=folder.manifest(), summary=summary, results=results, collapsed=collapsed)

@@ -87,7 +87,7 @@ class RunFolder:
         """
         folder = cls(output, run_id)
         if not folder.manifest_path.exists():
-            known = ", ".join(sorted(p.name for p in Path(output).glob("*/run.json")))[:300]
+            known = ", ".join(sorted(p.parent.name for p in Path(output).glob("*/run.json"))[-10:])
             raise RunNotFoundError(
                 f"run {run_id!r} not found in {output}/ (runs there: {known or 'none'})"
             )
@@ -165,7 +165,15 @@ class RunFolder:
         """Read ``summary.json``."""
         if not self.summary_path.exists():
             raise RunNotFoundError(f"run {self.run_id!r} has no summary.json; finish it with --resume {self.run_id}")
-        return RunSummary.model_validate_json(self.summary_path.read_text(encoding="utf-8"))
+        try:
+            return RunSummary.model_validate_json(self.summary_path.read_text(encoding="utf-8"))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ConfigError(
+                f"invalid summary ({'.'.join(map(str, first['loc'])) or 'file'}: {first['msg']})",
+                path=self.summary_path,
+                fix=f"rewrite it with `dm-harness run --resume {self.run_id}` and the run's config",
+            ) from None
 
     def _drop_partial_line(self) -> None:
         if not self.results_path.exists():

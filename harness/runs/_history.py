@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.errors import ConfigError
 from harness.runs._folder import RunFolder, RunManifest
 from harness.secrets import mask_secrets
 from harness.runs._summary import RunSummary
@@ -129,11 +130,18 @@ class RunHistory:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Shards of one suite may finish at the same moment; wait for the other writer's lock.
-        with closing(sqlite3.connect(self.path, timeout=30)) as connection:
-            with connection:
-                connection.execute(_SCHEMA)
-                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                yield connection
+        try:
+            with closing(sqlite3.connect(self.path, timeout=30)) as connection:
+                with connection:
+                    connection.execute(_SCHEMA)
+                    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    yield connection
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(
+                f"run history cannot be read: {exc}",
+                path=self.path,
+                fix="move the file away; the next run starts a new history (run folders are kept)",
+            ) from None
 
 
 def record_run(folder: RunFolder) -> RunHistory:

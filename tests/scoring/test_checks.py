@@ -282,7 +282,12 @@ def test_confirms_nothing_skips() -> None:
 def test_similarity_below_min_fails() -> None:
     outcome = run_check("similarity", make_context("x", similarity=0.08), min=0.2)
     assert outcome.passed is False
-    assert outcome.reason == "similarity 0.08 to the reference < 0.20"
+    assert outcome.reason == "similarity 0.08 to the reference < 0.2"
+
+
+def test_similarity_just_below_min_shows_four_decimals() -> None:
+    outcome = run_check("similarity", make_context("x", similarity=0.0497), min=0.05)
+    assert outcome.reason == "similarity 0.0497 to the reference < 0.05"
 
 
 def test_similarity_above_min_passes() -> None:

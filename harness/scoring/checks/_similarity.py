@@ -37,7 +37,9 @@ def similarity(ctx: CheckContext, params: SimilarityParams) -> Outcome:
     if value is None:
         return Outcome.skip("no reference reply for this turn")
     if value < params.min:
-        return Outcome.fail(f"similarity {value:.2f} to the reference < {params.min:.2f}", score=value)
+        # Two decimals can print a value just under the minimum as equal to it ("0.05 < 0.05").
+        shown = f"{value:.2f}" if round(value, 2) < params.min else f"{value:.4f}"
+        return Outcome.fail(f"similarity {shown} to the reference < {params.min:g}", score=value)
     return Outcome.ok(f"similarity {value:.2f} to the reference", score=1.0)
 
 

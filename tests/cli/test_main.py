@@ -1,0 +1,57 @@
+"""Exit codes of the command line for crashes, corrupt run history and broken run folders."""
+
+
+import pytest
+
+from harness.cli import main
+from harness.errors import ExitCode
+
+SCENARIOS = "intent: pricing\npolicy: answer\nscenarios:\n  - id: p-1\n    turns:\n      - {user: how much?, reference: 'It is $25. Book here: https://example.test'}\n"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / "pricing.yaml").write_text(SCENARIOS)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_recorded(project) -> int:
+    return main(["run", "--bot", "recorded", "--scenarios", "pricing.yaml", "--out", "out", "--no-progress"])
+
+
+def test_internal_error_exits_3(project, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("harness.runs.execute", explode)
+    assert run_recorded(project) == ExitCode.INTERNAL_ERROR
+
+
+def test_corrupt_history_keeps_gate_verdict(project, capsys):
+    (project / "out").mkdir()
+    (project / "out" / "history.sqlite").write_text("garbage")
+    code = run_recorded(project)
+    assert code == ExitCode.OK
+    assert "run history cannot be read" in capsys.readouterr().err
+
+
+def test_runs_with_corrupt_history_is_usage_error(project):
+    (project / "out").mkdir()
+    (project / "out" / "history.sqlite").write_text("garbage")
+    assert main(["runs", "--out", "out"]) == ExitCode.USAGE_ERROR
+
+
+def test_report_of_truncated_run_rejected(project, capsys):
+    assert run_recorded(project) == ExitCode.OK
+    run_dir = next((project / "out").glob("*/run.json")).parent
+    (run_dir / "results.jsonl").write_text("")
+    assert main(["report", run_dir.name, "--out", "out"]) == ExitCode.USAGE_ERROR
+    assert "results.jsonl has 0 conversations but summary.json counts 1" in capsys.readouterr().err
+
+
+def test_unknown_run_lists_run_ids(project, capsys):
+    assert run_recorded(project) == ExitCode.OK
+    run_id = next((project / "out").glob("*/run.json")).parent.name
+    assert main(["report", "nope", "--out", "out"]) == ExitCode.USAGE_ERROR
+    assert f"runs there: {run_id}" in capsys.readouterr().err
