@@ -1,9 +1,10 @@
-"""A local bot for the benchmarks: an aiohttp server that answers each turn after a fixed delay.
+"""A local bot for the benchmarks: an aiohttp server that replies to each turn after a fixed delay.
 
-The bot answers ``POST /reply`` with ``{"reply": "..."}`` after ``--latency-ms``. It keeps one
-turn counter per conversation, so it also counts turns that arrive out of order (a tool that
-sends turn 2 before turn 1 has been answered). ``GET /stats`` returns the request count, the
-time of the first and last request and the out-of-order count; ``POST /reset`` clears them.
+The bot replies to ``POST /reply`` with ``{"reply": "..."}`` after ``--latency-ms``. It keeps one
+turn counter per conversation, so it counts turns that arrive out of order (turn 3 before
+turn 2) and turns that overlap (turn 2 sent before the bot answered turn 1). ``GET /stats``
+returns those counts, the request count, the time of the first and last request and the
+delay measured; ``POST /reset`` clears them.
 
 Why aiohttp: a server that writes the headers and the body of a response in two writes makes a
 keep-alive client wait for a delayed ACK (about 40 ms on Linux) before the second write leaves,
@@ -37,9 +38,9 @@ _TIMER_ROUNDING_S = 0.0005
 
 
 def reply_text(text: str, turn_index: int) -> str:
-    """Return the bot's deterministic answer to one user message.
+    """Return the bot's deterministic reply to one user message.
 
-    Every answer starts with "Thanks", carries a reference number ``REF-<digits>`` and stays
+    Every reply starts with "Thanks", carries a reference number ``REF-<digits>`` and stays
     under 640 characters, so the benchmark's three checks (contains, regex, length) pass.
     """
     topic = " ".join(text.split()[:12])
@@ -58,12 +59,14 @@ class _BotState:
         self.first_at: float | None = None
         self.last_at: float | None = None
         self.out_of_order = 0
+        self.overlapping = 0
         self.next_turn: dict[str, int] = {}
+        self.in_flight: dict[str, int] = {}
         self.delay_total_s = 0.0
         self.delay_max_s = 0.0
 
     def record(self, conversation: str, turn_index: int | None) -> int:
-        """Count one request and return the turn index the bot answers for."""
+        """Count one request and return the index of the turn the bot replies to."""
         now = time.time()
         self.requests += 1
         self.first_at = self.first_at or now
@@ -74,7 +77,16 @@ class _BotState:
         if turn != expected:
             self.out_of_order += 1
         self.next_turn[conversation] = turn + 1
+
+        # A turn sent before the bot answered the previous one of the same conversation.
+        if self.in_flight.get(conversation):
+            self.overlapping += 1
+        self.in_flight[conversation] = self.in_flight.get(conversation, 0) + 1
         return turn
+
+    def answered(self, conversation: str) -> None:
+        """Count one reply of ``conversation`` as sent."""
+        self.in_flight[conversation] -= 1
 
     def record_delay(self, seconds: float) -> None:
         """Count how long one reply was held, from the request's arrival to the response."""
@@ -89,6 +101,7 @@ class _BotState:
             "first_at": self.first_at,
             "last_at": self.last_at,
             "out_of_order": self.out_of_order,
+            "overlapping": self.overlapping,
             "conversations": len(self.next_turn),
             "delay_mean_ms": round(mean, 3) if mean is not None else None,
             "delay_max_ms": round(self.delay_max_s * 1000, 3),
@@ -97,8 +110,8 @@ class _BotState:
 
 async def _wait_until(deadline: float) -> None:
     # asyncio's epoll wait rounds its timeout up to the next millisecond, so a plain sleep
-    # ends 0.5 ms late on average; aiming half a millisecond early centres the delay on the
-    # latency asked for. /stats reports the delay actually measured.
+    # ends 0.5 ms late on average. Waking half a millisecond early centres the delay on the
+    # requested latency, and /stats reports the delay measured.
     await asyncio.sleep(max(0.0, deadline - time.perf_counter() - _TIMER_ROUNDING_S))
 
 
@@ -120,8 +133,11 @@ async def _reply(request: web.BaseRequest, state: _BotState) -> web.Response:
     turn_index = data.get("turn_index")
     turn = state.record(conversation, int(turn_index) if turn_index not in (None, "") else None)
 
-    await _wait_until(received + state.latency_s)
-    response = web.json_response({"reply": reply_text(str(data.get("text", "")), turn)})
+    try:
+        await _wait_until(received + state.latency_s)
+        response = web.json_response({"reply": reply_text(str(data.get("text", "")), turn)})
+    finally:
+        state.answered(conversation)
     state.record_delay(time.perf_counter() - received)
     return response
 
@@ -185,7 +201,7 @@ class BotProcess:
 
 @dataclass(frozen=True)
 class PlainClientResult:
-    """How fast a minimal keep-alive client got through the bot."""
+    """Timing of a minimal keep-alive client against the bot."""
 
     requests: int
     concurrency: int
@@ -230,7 +246,7 @@ async def _plain_client(url: str, requests: int, concurrency: int, latency_ms: f
 
 def main() -> None:
     """Serve the bot until interrupted."""
-    parser = argparse.ArgumentParser(description="Local benchmark bot: answers POST /reply after a fixed delay.")
+    parser = argparse.ArgumentParser(description="Local benchmark bot: replies to POST /reply after a fixed delay.")
     parser.add_argument("--port", type=int, default=8700, help="TCP port on 127.0.0.1 (0 picks a free one)")
     parser.add_argument("--latency-ms", type=float, default=20.0, help="delay of every reply, in milliseconds")
     args = parser.parse_args()

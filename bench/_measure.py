@@ -1,9 +1,9 @@
 """Timing a tool as a subprocess: wall time, peak memory, and when it first reached the bot.
 
-Peak memory is measured two ways. ``os.wait4`` gives the kernel's ``ru_maxrss`` of the child
-(the largest resident set of the process or any of its waited-for descendants, one at a time);
-polling ``/proc`` every 50 ms sums the resident sets of the whole process tree, which is what a
-tool that starts helper processes really holds. The report uses the larger of the two.
+Peak memory is measured two ways. ``os.wait4`` gives the kernel's ``ru_maxrss`` of the child:
+the largest resident set of the process or of any one of its waited-for descendants. Polling
+``/proc`` every 50 ms sums the resident sets of the whole process tree, which counts the
+helper processes a tool starts. The report uses the larger of the two.
 """
 
 from __future__ import annotations

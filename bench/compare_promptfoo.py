@@ -1,12 +1,12 @@
 """dm-harness against promptfoo on the same scenarios, the same bot and the same three checks.
 
-From one set of scenarios the script writes the equivalent promptfoo config (HTTP provider
-against the local bench bot, and per reply the assertions ``icontains``, ``regex`` and a
-``javascript`` length test, as the dm-harness rubric checks ``contains``, ``regex`` and
-``length``), then runs both tools against a bot that answers after 20 ms, alternating
-dm-harness and promptfoo (A B A B) for several rounds at each concurrency, and prints wall
-time, peak memory, the ratio dm-harness / promptfoo pair by pair and the physical limit
-(requests × latency / concurrency).
+From one set of scenarios the script writes the equivalent promptfoo config. Its HTTP
+provider posts to the local bench bot, and each reply gets the assertions ``icontains``,
+``regex`` and a ``javascript`` length test, as the dm-harness rubric checks ``contains``,
+``regex`` and ``length``. The script then runs both tools against a bot that replies after
+20 ms, alternating dm-harness and promptfoo (A B A B) for several rounds at each concurrency.
+It prints wall time, peak memory, the ratio dm-harness / promptfoo pair by pair and the
+physical limit (requests × latency / concurrency).
 
     python bench/compare_promptfoo.py --install     # once: Node.js 22 and promptfoo 0.123.1 into bench/.tools/
     python bench/compare_promptfoo.py               # single-turn at concurrency 4 and 32, then multi-turn
@@ -61,9 +61,9 @@ def _promptfoo_entry() -> Path:
 def install() -> None:
     """Install Node.js 22 and promptfoo into ``bench/.tools/`` with npm.
 
-    promptfoo's install scripts must run under Node 22, so Node goes in first and is put
-    first on PATH for the second step; ``npm_config_nodedir`` points native builds at its
-    headers, which the package carries, instead of downloading them.
+    promptfoo's install scripts must run under Node 22, so Node is installed first and put
+    first on PATH for the second step. ``npm_config_nodedir`` points native builds at the
+    headers that the Node package carries, so nothing is downloaded for them.
     """
     TOOLS.mkdir(parents=True, exist_ok=True)
     npm = ["npm", "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund"]
@@ -190,7 +190,7 @@ def run_promptfoo(
 
 
 def _promptfoo_stats(output: Path, measurement: Measurement) -> dict[str, Any]:
-    # promptfoo exits 100 when an assertion failed; the output file tells a finished run.
+    # promptfoo exits 100 when an assertion failed, so the output file shows a finished run.
     if not output.exists():
         raise RuntimeError(f"promptfoo wrote no {output.name} (exit {measurement.returncode}):\n{measurement.stderr_tail}")
     document = json.loads(output.read_text(encoding="utf-8"))
@@ -213,20 +213,20 @@ def _pair_rows(pairs: list[tuple[HarnessRun, PromptfooRun]]) -> None:
 
 
 def _detail_rows(harness_runs: list[HarnessRun], promptfoo_runs: list[PromptfooRun]) -> None:
-    print("| tool | suite | concurrency used | requests | wall s | start-up s | limit s | wall / limit | peak MB | CPU s | bot delay ms | out-of-order turns |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| tool | suite | concurrency used | requests | wall s | start-up s | limit s | wall / limit | peak MB | CPU s | bot delay ms | out-of-order turns | overlapping turns |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for run in harness_runs:
         m = run.measurement
         print(
             f"| dm-harness | {run.label} | {run.concurrency} | {run.turns} | {m.wall_s:.2f} | {run.startup_s:.2f} | "
-            f"{run.limit_s:.2f} | {run.ratio:.2f} | {m.peak_mb:.0f} | {m.cpu_s:.1f} | {run.bot.get('delay_mean_ms')} | {run.bot.get('out_of_order')} |"
+            f"{run.limit_s:.2f} | {run.ratio:.2f} | {m.peak_mb:.0f} | {m.cpu_s:.1f} | {run.bot.get('delay_mean_ms')} | {run.bot.get('out_of_order')} | {run.bot.get('overlapping')} |"
         )
     for run in promptfoo_runs:
         m = run.measurement
         startup = float(run.bot["first_at"]) - m.started_at if run.bot.get("first_at") else float("nan")
         print(
             f"| promptfoo | {run.label} | {run.concurrency} | {run.requests} | {m.wall_s:.2f} | {startup:.2f} | "
-            f"{run.limit_s:.2f} | {m.wall_s / run.limit_s:.2f} | {m.peak_mb:.0f} | {m.cpu_s:.1f} | {run.bot.get('delay_mean_ms')} | {run.bot.get('out_of_order')} |"
+            f"{run.limit_s:.2f} | {m.wall_s / run.limit_s:.2f} | {m.peak_mb:.0f} | {m.cpu_s:.1f} | {run.bot.get('delay_mean_ms')} | {run.bot.get('out_of_order')} | {run.bot.get('overlapping')} |"
         )
 
 

@@ -2,7 +2,7 @@
 
 Replays 2,000 single-turn scenarios (banking77 messages) and the 400 bundled multi-turn
 scenarios through ``dm-harness run`` with the ``http`` adapter, at concurrency 32 against a
-local aiohttp bot that answers every turn after 20 ms, and prints wall time, conversations per
+local aiohttp bot that replies to every turn after 20 ms, and prints wall time, conversations per
 second, peak memory and the ratio to the physical limit (turns × latency / concurrency).
 
     python bench/replay.py                      # defaults: 2000 single-turn, concurrency 32, 20 ms

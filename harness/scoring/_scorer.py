@@ -42,7 +42,7 @@ class Scorer:
             for _, spec in _all_specs(rubric)
         }
         # Fitting the TF-IDF space takes seconds on a large suite, plus the scikit-learn
-        # import; a rubric without a check that reads the similarity does not pay for it.
+        # import. A rubric without a check that reads the similarity skips both.
         self._needs_similarity = any(_reads_similarity(check_type) for check_type in self._types.values())
         if self._needs_similarity:
             # Fitted now, before the replay, so the first scored conversation does not stall it.
