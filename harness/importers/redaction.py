@@ -1,27 +1,32 @@
 """Redaction of personal data in imported messages, with typed placeholders.
 
 :class:`Redactor` finds emails, phone numbers, card numbers (Luhn-checked), IBANs (checked with
-ISO 13616 mod 97), street addresses, @handles and URLs that carry personal tokens. It also finds
-participant names and names introduced by a cue ("my name is ...", "thanks, ..."). Each match
-is replaced with a placeholder such as ``<EMAIL_1>``.
+ISO 13616 mod 97), street addresses, @handles, and URLs that carry personal tokens or lead to a
+personal site. It also finds participant names and names introduced by a cue ("my name is ...",
+"thanks, ...", "Robert here"), in any script. Each match is replaced with a placeholder such as
+``<EMAIL_1>``. Invisible characters such as zero-width spaces are ignored while matching.
 
 One redactor serves one conversation. The same value gets the same placeholder in every message
 of that conversation, and names it learned from a cue are redacted in the messages that follow.
 
-The detectors are patterns, not a trained model, so they miss some personal data (a name
-without a cue, an address without a street number); ``bench/redaction_quality.py`` measures
-precision and recall on a labelled set of messages.
+The detectors are patterns, not a trained model, so they miss some personal data: a name
+without a cue, a lowercase name after "I'm" that is not in :data:`FIRST_NAMES`, an address
+without a street number. ``bench/redaction_quality.py`` measures precision and recall on
+labelled sets of messages.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["PII_TYPES", "Redactor", "Span", "luhn_valid", "iban_valid"]
+from harness.importers._first_names import FIRST_NAMES
+
+__all__ = ["PII_TYPES", "Redactor", "Span", "iban_valid", "luhn_valid", "redacted_preview"]
 
 PII_TYPES: tuple[str, ...] = ("URL", "EMAIL", "IBAN", "CARD", "PHONE", "ADDRESS", "HANDLE", "NAME")
 """Placeholder types, in the order their detectors claim text."""
@@ -63,7 +68,12 @@ def iban_valid(iban: str) -> bool:
 _URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
 _URL_TRAILING = ".,!?;:"
 
-_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+# ``\w`` matches letters of every script, so internationalized addresses (дмитрий@пример.рф)
+# match too. A top-level domain is letters, or punycode such as ``xn--p1ai``.
+_EMAIL = re.compile(
+    r"\b[\w.%+-]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?:[^\W\d_]{2,}|xn--[a-z0-9-]{2,})(?![\w-])",
+    re.IGNORECASE,
+)
 _SPELLED_EMAIL = re.compile(
     r"\b[A-Za-z0-9._%+-]+(?:\s(?:dot|\.)\s[A-Za-z0-9_%+-]+)*\s*(?:\(at\)|\[at\]|\sat\s)\s*[A-Za-z0-9-]+"
     r"\s*(?:\(dot\)|\[dot\]|\sdot\s|\.)\s*(?:com|net|org|co\.uk|co|de|fr|es|it|nl|io|uk)\b",
@@ -73,8 +83,12 @@ _SPELLED_EMAIL = re.compile(
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 
+# After an international prefix the first group may be one digit, as in French mobile numbers
+# (+33 6 12 34 56 78). Without a prefix every group needs two digits or more.
 _PHONE = re.compile(
-    r"(?<![\w+#/])(?:(?:\+|00)\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]?\d{2,5}){0,4}(?![\w/])"
+    r"(?<![\w+#/])"
+    r"(?:(?:\+|00)\d{1,3}[\s.-]?(?:\(\d{1,5}\)[\s.-]?)?\d{1,5}|(?:\(\d{1,5}\)[\s.-]?)?\d{2,5})"
+    r"(?:[\s.-]?\d{2,5}){0,5}(?![\w/])"
 )
 _PHONE_CUE = re.compile(
     r"(?:call|text|phone|number|no\.|mobile|cell|whats\s?app|tel|reach me|ring|contact)\b[^.\n]{0,25}$",
@@ -129,26 +143,76 @@ _NOT_STREET_WORDS = frozenset(
 _HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,28}[A-Za-z0-9_])?")
 _TIME_HANDLE = re.compile(r"^@\d{1,2}(?::\d{2})?(?:am|pm)?$", re.IGNORECASE)
 
-_NAME_WORD = r"[A-Z][a-zà-ÿ'’-]+"
-_NAME_CUES = (
-    re.compile(
-        r"(?i:\b(?:my name is|my name's|name is|name's|this is|i am|i'm|im|call me|ask for|"
-        r"speak to|speak with|talk to|spoke to|spoke with|talked to|booked under|under the name|"
-        r"name:|it's|its|mr\.?|mrs\.?|ms\.?|miss|dr\.?|mx\.?)\s+)"
-        rf"({_NAME_WORD}(?:\s+{_NAME_WORD})?)"
+NameCase = Literal["capitalized", "weak", "any"]
+"""The kind of words that a cue accepts as a name.
+
+``capitalized``: only capitalized words. ``weak``: also a lowercase given name from
+:data:`FIRST_NAMES` and the word after it ("I'm john smith"). ``any``: also lowercase words that
+are not everyday words ("my name is john smith")."""
+
+
+@dataclass(frozen=True)
+class _Cue:
+    """A phrase that introduces a name: the name starts where ``pattern`` ends."""
+
+    pattern: re.Pattern[str]
+    case: NameCase
+    max_words: int = 2
+
+
+# A name word is letters of any script, with inner hyphens and apostrophes (Mary-Jane,
+# O'Connor, Zoë, Ångström). Whether it is capitalized is checked in code, because Python's
+# ``re`` has no class for upper-case letters of every script.
+_NAME_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_NAME_GAP = re.compile(r"[^\S\n]+")
+_NAME_WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
+_HONORIFIC = re.compile(r"(?:dr|mr|mrs|ms|mx|miss|prof)\b\.?[^\S\n]+", re.IGNORECASE)
+
+_CUES = (
+    _Cue(
+        re.compile(
+            r"\b(?:(?:my\s+)?name(?:\s+is|'s|’s)|under\s+the\s+name(?:\s+of)?)\s+|\b(?:full\s+)?name\s*:\s*",
+            re.IGNORECASE,
+        ),
+        "any",
     ),
-    re.compile(
-        r"(?i:\bmy\s+(?:daughter|son|husband|wife|partner|friend|mum|mom|dad|sister|brother|"
-        r"boyfriend|girlfriend|colleague|boss|fiancée?|kid)\s*,?\s+)"
-        rf"({_NAME_WORD})"
+    _Cue(re.compile(r"\b(?:i'm|i’m|im|i\s+am|this\s+is)\s+", re.IGNORECASE), "weak"),
+    _Cue(
+        re.compile(
+            r"\b(?:call\s+me|ask\s+for|speak\s+(?:to|with)|talk\s+to|spoke\s+(?:to|with)|talked\s+to|"
+            r"booked\s+under|it's|it’s|its|contact)(?:\s*:\s*|\s+)|\b(?:dr|mr|mrs|ms|mx|miss|prof)\b\.?\s+",
+            re.IGNORECASE,
+        ),
+        "capitalized",
     ),
+    _Cue(
+        re.compile(
+            r"\bmy\s+(?:daughter|son|husband|wife|partner|friend|mum|mom|dad|sister|brother|"
+            r"boyfriend|girlfriend|colleague|boss|fiancée?|kid)\s*,?\s+",
+            re.IGNORECASE,
+        ),
+        "capitalized",
+        max_words=1,
+    ),
+    _Cue(
+        re.compile(r"^\s*(?:hi|hey|hello|hiya|dear|morning|good morning|good afternoon)\s+", re.IGNORECASE),
+        "capitalized",
+        max_words=1,
+    ),
+)
+_SIGN_OFFS = (
     re.compile(
         r"(?i:\b(?:thanks|thank you|thx|cheers|regards|best|many thanks|kind regards|love|ta)"
         r"[,!.]?\s*[-–—]?\s*)"
         rf"({_NAME_WORD}(?:\s+{_NAME_WORD})?)\s*[.!]*\s*(?:x+)?\s*$"
     ),
     re.compile(rf"(?:^|\s)[-–—~]\s?({_NAME_WORD})\s*(?:x+)?\s*$"),
-    re.compile(rf"(?i:^\s*(?:hi|hey|hello|hiya|dear|morning|good morning|good afternoon)\s+)({_NAME_WORD})"),
+    # "Robert here", "Hi, Robert here!", "Robert here from ...". The word after "here" must end
+    # the clause, so "Parking here is awful" and "Anyone here?" are not introductions.
+    re.compile(
+        rf"(?:^\s*|[.!,;:]\s*|(?i:\b(?:hi|hey|hello|hiya)[,!]?\s+))({_NAME_WORD}(?:\s+{_NAME_WORD})?)"
+        r"\s+(?i:here)(?=\s*(?:[,.!;:–—-]|$)|\s+(?i:from|and|with|again)\b)"
+    ),
 )
 _NOT_NAMES = frozenset(
     """
@@ -158,13 +222,34 @@ _NOT_NAMES = frozenset(
     monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight
     january february march april may june july august september october november december
     hi hello hey thanks thank great perfect amazing awesome yes no please team everyone all you
-    instagram facebook whatsapp google gmail outlook hotmail yahoo i'm i’m i've i'd i'll it's
+    instagram facebook whatsapp google gmail outlook hotmail yahoo i'm i’m i've i'd i'll it's that's
+    dr mr mrs ms mx miss prof us me him her them anyone someone somebody nobody everybody
+    support customer service sales admin staff reception manager
     """.split()
 )
+_EVERYDAY_WORDS = frozenset(
+    """
+    an and or but if of to for from with about as by into than then there their they we he she
+    my your our his its what which who whom when where why how here there now again already
+    also too only even still just yet soon later asap btw lol pls plz thx ok okay sorry
+    want wanted need needed would could should can will may might must shall did does do
+    was were been be being am are has have had get got make made take took see seen
+    wrong right correct incorrect missing spelled spelt different same written listed attached
+    on in at under over below above up down off out away via per like
+    not no yes yeah yep nope sure maybe actually literally honestly basically
+    """.split()
+)
+"""Lowercase words that end a name after a cue ("my name is john and ..." gives "john")."""
+
 _COMMON_WORD_NAMES = frozenset(
     "may will rose grace faith hope joy june april summer dawn bill mark pat sue ray rich penny "
     "amber ruby jade ivy iris lily daisy hazel sky".split()
 )
+
+# Invisible characters that can sit inside a value without changing how it reads: zero-width
+# spaces and joiners, the soft hyphen, bidirectional marks, the word joiner and the byte order
+# mark. The detectors see the text without them.
+_INVISIBLE = re.compile("[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 _PERSONAL_QUERY_KEYS = frozenset(
     "token access_token auth key api_key apikey sig signature session sid email e mail phone tel "
@@ -204,15 +289,22 @@ class Redactor:
     def find(self, text: str) -> list[Span]:
         """Return the personal data in ``text``, as non-overlapping spans in text order.
 
-        Names introduced by a cue are remembered and found in later texts too.
+        Names introduced by a cue are remembered and found in later texts too. Invisible
+        characters (zero-width spaces, soft hyphens) are ignored while matching, so
+        ``j\u200bohn@example.com`` is one email. Span positions are indexes into ``text``, so a
+        span includes the invisible characters inside it.
         """
-        self._learn_names(text)
+        visible, origins = _without_invisible(text)
+        self._learn_names(visible)
         chosen: list[Span] = []
         kept_urls: list[tuple[int, int]] = []
-        for span in self._candidates(text, kept_urls):
+        for span in self._candidates(visible, kept_urls):
             if not _overlaps(span, chosen) and not _inside(span, kept_urls):
                 chosen.append(span)
-        return sorted(chosen, key=lambda span: span.start)
+        spans = sorted(chosen, key=lambda span: span.start)
+        if origins is None:
+            return spans
+        return [Span(origins[span.start], origins[span.end - 1] + 1, span.type, span.key) for span in spans]
 
     def redact(self, text: str) -> str:
         """Return ``text`` with every span that :meth:`find` returns replaced by its placeholder."""
@@ -229,8 +321,9 @@ class Redactor:
 
     def redact_url(self, url: str) -> str:
         """Redact a value that is a URL or a file path as a whole (an attachment's ``url``)."""
-        if _URL.fullmatch(url.strip()) and self._personal_url(url):
-            return self.placeholder("URL", url)
+        visible = _INVISIBLE.sub("", url)
+        if _URL.fullmatch(visible.strip()) and self._personal_url(visible):
+            return self.placeholder("URL", visible)
         return self.redact(url)
 
     def placeholder(self, kind: str, key: str) -> str:
@@ -267,7 +360,8 @@ class Redactor:
         decoded = unquote(url)
         if _EMAIL.search(decoded) or self._mentions_name(decoded):
             return True
-        if _is_profile(parts.hostname or "", parts.path):
+        host = parts.hostname or ""
+        if _is_profile(host, parts.path) or _is_personal_site(host) or self._host_mentions_name(host):
             return True
         pairs = [item.partition("=") for item in f"{parts.query}&{parts.fragment}".split("&") if item]
         if any(key.lower() in _PERSONAL_QUERY_KEYS for key, _, _ in pairs):
@@ -276,8 +370,15 @@ class Redactor:
         return any(_TOKEN_LIKE.match(value) or _many_digits(value) for value in values)
 
     def _mentions_name(self, text: str) -> bool:
-        words = set(re.split(r"[^a-z0-9à-ÿ]+", text.casefold()))
+        words = set(re.split(r"[\W_]+", text.casefold()))
         return any(part in words for part in self._name_parts())
+
+    def _host_mentions_name(self, host: str) -> bool:
+        # A personal site often joins first and last name into one label (mariagarcia.com),
+        # so a name part of four letters or more counts anywhere inside a label.
+        labels = host.casefold().removeprefix("www.").split(".")[:-1]
+        parts = [part for part in self._name_parts() if len(part) >= 4 and part.isalpha()]
+        return any(part in label for label in labels for part in parts)
 
     def _name_parts(self) -> set[str]:
         parts = {name.casefold() for name in self._whole_names}
@@ -286,23 +387,25 @@ class Redactor:
         return parts
 
     def _learn_names(self, text: str) -> None:
-        for pattern in _NAME_CUES:
-            for match in pattern.finditer(text):
-                name = _trim_name(match.group(1))
-                if name and name.casefold() not in {known.casefold() for known in self._learned}:
-                    self._learned.append(name)
+        for name in _cued_names(text):
+            if name and name.casefold() not in {known.casefold() for known in self._learned}:
+                self._learned.append(name)
 
     def _name_spans(self, text: str) -> Iterable[Span]:
+        spans: list[Span] = []
         for index, name in enumerate(self._names):
             for match in _name_pattern(name).finditer(text):
-                yield Span(match.start(), match.end(), "NAME", f"participant:{index}")
+                spans.append(Span(match.start(), match.end(), "NAME", f"participant:{index}"))
         for index, name in enumerate(self._whole_names):
             for match in _name_pattern(name, by_parts=False).finditer(text):
-                yield Span(match.start(), match.end(), "NAME", f"account:{index}")
+                spans.append(Span(match.start(), match.end(), "NAME", f"account:{index}"))
         for name in self._learned:
             key = self._key_of_learned(name)
             for match in _name_pattern(name).finditer(text):
-                yield Span(match.start(), match.end(), "NAME", key)
+                spans.append(Span(match.start(), match.end(), "NAME", key))
+        # Longer spans go first, so "Aisha Rahman" wins over a name "Aisha" learned earlier
+        # and no part of the longer name is left unredacted.
+        return sorted(spans, key=lambda span: (span.start - span.end, span.start))
 
     def _key_of_learned(self, name: str) -> str:
         # "Jane" learned from "my name is Jane" shares the placeholder of participant "Jane Doe".
@@ -310,6 +413,16 @@ class Redactor:
             if name.casefold() in _split_name(known) or name.casefold() == known.casefold():
                 return f"participant:{index}"
         return f"learned:{name.casefold()}"
+
+
+def redacted_preview(value: str, limit: int = 40) -> str:
+    """Return ``value`` redacted, then cut to ``limit`` characters, for an error message.
+
+    Error messages reach terminals and CI logs, so a value copied from a message is shown only
+    in this form. Cutting after redacting means a cut never leaves part of an email behind.
+    """
+    text = Redactor().redact(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _overlaps(span: Span, chosen: list[Span]) -> bool:
@@ -401,20 +514,95 @@ def _is_profile(host: str, path: str) -> bool:
     return bool(first) and first not in _PUBLIC_PROFILE_PATHS
 
 
+def _is_personal_site(host: str) -> bool:
+    # .me and .name are sold for personal sites; paypal.me and similar are in _PROFILE_HOSTS.
+    return host.casefold().rsplit(".", 1)[-1] in {"me", "name"}
+
+
 def _many_digits(value: str) -> bool:
     # A path segment or value with 9+ digits is an account, phone or order id of a person.
     return sum(char.isdigit() for char in value) >= 9
 
 
-def _trim_name(raw: str) -> str:
-    words = [word for word in raw.split() if word.casefold() not in _NOT_NAMES]
-    if not words or words[0] != raw.split()[0]:
+def _without_invisible(text: str) -> tuple[str, list[int] | None]:
+    """Remove invisible characters, returning the text and each kept character's index in ``text``.
+
+    The index list is ``None`` when there was nothing to remove.
+    """
+    if not _INVISIBLE.search(text):
+        return text, None
+    origins = [index for index, char in enumerate(text) if not _INVISIBLE.match(char)]
+    return "".join(text[index] for index in origins), origins
+
+
+def _cued_names(text: str) -> Iterable[str]:
+    for cue in _CUES:
+        for match in cue.pattern.finditer(text):
+            yield _read_name(text, match.end(), cue.case, cue.max_words)
+    for pattern in _SIGN_OFFS:
+        for match in pattern.finditer(text):
+            # A sign-off is anchored on both sides, so every word in it must be part of the
+            # name: "Thanks. That's all." is not signed "That's".
+            words = match.group(1).split()
+            name = _accept_name(words, "capitalized")
+            if name == " ".join(words):
+                yield name
+
+
+def _read_name(text: str, start: int, case: NameCase, max_words: int) -> str:
+    """Read up to ``max_words`` name words at ``start``, after an optional title ("Dr.")."""
+    honorific = _HONORIFIC.match(text, start)
+    position = honorific.end() if honorific else start
+    words: list[str] = []
+    while len(words) < max_words:
+        token = _NAME_TOKEN.match(text, position)
+        if token is None:
+            break
+        words.append(token.group())
+        gap = _NAME_GAP.match(text, token.end())
+        if gap is None:
+            break
+        position = gap.end()
+    return _accept_name(words, case)
+
+
+def _accept_name(words: list[str], case: NameCase) -> str:
+    """Return the leading words that make a name under ``case``, or "" when the first does not."""
+    if not words:
         return ""
-    return " ".join(words)
+    first = words[0]
+    if _is_capitalized(first):
+        return " ".join(_leading(words, _is_capitalized))
+    if case == "any" or (case == "weak" and first.casefold() in FIRST_NAMES):
+        return " ".join(_leading(words, _is_lowercase_name))
+    return ""
+
+
+def _leading(words: list[str], accept: Callable[[str], bool]) -> list[str]:
+    name_words: list[str] = []
+    for word in words:
+        if not accept(word) or word.casefold() in _NOT_NAMES:
+            break
+        name_words.append(word)
+    return name_words
+
+
+def _is_capitalized(word: str) -> bool:
+    # "OK" and "URGENT" are shouting, not names: a name has a lower-case letter after the first.
+    return len(word) >= 2 and word[0].isupper() and any(char.islower() for char in word[1:])
+
+
+def _is_lowercase_name(word: str) -> bool:
+    folded = word.casefold()
+    return len(word) >= 2 and word.islower() and folded not in _EVERYDAY_WORDS and not folded.endswith("ing")
 
 
 def _split_name(name: str) -> list[str]:
-    return [part for part in re.split(r"[\s._-]+", name.casefold().lstrip("@")) if part]
+    """Return the parts of a name: each word ("mary-jane") and each piece of it ("mary", "jane")."""
+    folded = name.casefold().lstrip("@")
+    words = [word for word in re.split(r"\s+", folded) if word]
+    pieces = [part for part in re.split(r"[\s._-]+", folded) if part]
+    return list(dict.fromkeys([*words, *pieces]))
 
 
 @lru_cache(maxsize=4096)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.importers.redaction import Redactor, iban_valid, luhn_valid
+from harness.importers.redaction import Redactor, iban_valid, luhn_valid, redacted_preview
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data"
@@ -56,6 +56,66 @@ def test_redact_each_type(text, expected):
 )
 def test_redact_leaves_non_personal(text):
     assert Redactor().redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my name is Mary-Jane O'Connor", "my name is <NAME_1>"),
+        ("This is Dr. Aisha Rahman", "This is Dr. <NAME_1>"),
+        ("hi I'm john smith", "hi I'm <NAME_1>"),
+        ("my name is priya and I need a refund", "my name is <NAME_1> and I need a refund"),
+        ("contact: Maria at the front desk", "contact: <NAME_1> at the front desk"),
+        ("Robert here", "<NAME_1> here"),
+        ("Hi, Robert here! is it in stock?", "Hi, <NAME_1> here! is it in stock?"),
+        ("Thanks, Zoë Ångström", "Thanks, <NAME_1>"),
+        ("my name is Zoë Ångström", "my name is <NAME_1>"),
+        ("call +33 6 12 34 56 78", "call <PHONE_1>"),
+        ("see www.mariagarcia.me", "see <URL_1>"),
+        ("write to дмитрий@пример.рф", "write to <EMAIL_1>"),
+        ("j\u200bohn@example.com", "<EMAIL_1>"),
+        ("my number is 07700\u200b900123", "my number is <PHONE_1>"),
+    ],
+)
+def test_redact_review_cases(text, expected):
+    assert Redactor().redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm so sorry for the delay",
+        "this is urgent, the box is damaged",
+        "I'm frank with you, it's too expensive",
+        "my name is on the booking",
+        "Anyone here? I've been waiting",
+        "Parking here is a nightmare",
+        "Thank you. That's all.",
+        "this is URGENT",
+    ],
+)
+def test_redact_cue_without_name(text):
+    assert Redactor().redact(text) == text
+
+
+def test_redact_personal_site_by_name():
+    redactor = Redactor(names=["Maria Garcia"])
+    assert redactor.redact("gallery at https://mariagarcia.com/work") == "gallery at <URL_1>"
+
+
+def test_find_spans_cover_invisible_characters():
+    text = "mail j\u200bohn@example.com now"
+    spans = Redactor().find(text)
+    assert [(span.start, span.end) for span in spans] == [(5, 22)]
+
+
+def test_redacted_preview_redacts_then_cuts():
+    value = "Hi, this is Priya Patel, write to priya.patel@corp.co.in or +91 98765 43210"
+    preview = redacted_preview(value)
+    assert len(preview) == 40
+    assert "Priya" not in preview
+    assert "priya" not in preview
+    assert preview.endswith("…")
 
 
 def test_redact_consistent_placeholders():
@@ -108,7 +168,10 @@ def test_redact_email_always_removed(email):
     assert email not in Redactor().redact(f"reach me at {email} thanks")
 
 
-@pytest.mark.parametrize(("name", "bar"), [("redaction_set.jsonl", 0.95), ("redaction_holdout.jsonl", 0.9)])
+@pytest.mark.parametrize(
+    ("name", "bar"),
+    [("redaction_set.jsonl", 0.95), ("redaction_holdout.jsonl", 0.9), ("redaction_review.jsonl", 0.95)],
+)
 def test_redaction_quality(name, bar):
     bench = load_bench()
     tally = bench.Tally()
