@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -20,6 +22,9 @@ _OUTPUT_NOTE = (
     "`dm-harness label` sets both; reactions, likes and other non-message events go to "
     "<OUT>/events.ndjson."
 )
+
+SALT_ENV = "DMH_ID_SALT"
+"""Environment variable that sets --salt, so that the salt stays out of shell history."""
 
 
 def register_import(subparsers: argparse._SubParsersAction) -> None:
@@ -65,6 +70,10 @@ def register_import(subparsers: argparse._SubParsersAction) -> None:
         default="UTC",
         help="IANA time zone of timestamps without an offset (default: %(default)s)",
     )
+    table.add_argument(
+        "--delimiter",
+        help="CSV field delimiter (default: detected from the header line among , ; tab and |)",
+    )
     _add_common(table, _handle_table)
 
 
@@ -78,34 +87,62 @@ def _add_common(parser: argparse.ArgumentParser, handler: Callable[[argparse.Nam
     )
     parser.add_argument("--format", choices=("yaml", "jsonl"), default="yaml", help="scenario file format")
     parser.add_argument("--force", action="store_true", help="replace existing output files")
+    parser.add_argument(
+        "--salt",
+        default=os.environ.get(SALT_ENV),
+        help=f"secret key for the thread digests in scenario ids (HMAC-SHA256); default: ${SALT_ENV}. "
+        "Without a salt the ids are plain SHA-256 digests of the user's handle or id, which anyone "
+        "who can guess candidate handles can reverse. Prefer the variable: an option shows in "
+        "shell history and process lists",
+    )
     parser.set_defaults(handler=lambda args: _run(args, handler))
 
 
 def _gap(args: argparse.Namespace) -> timedelta:
-    if args.gap_hours <= 0:
-        raise ConfigError(f"invalid gap {args.gap_hours}", field="--gap-hours", fix="use a positive number of hours")
-    return timedelta(hours=args.gap_hours)
+    hours = args.gap_hours
+    if not math.isfinite(hours) or hours <= 0:
+        raise ConfigError(f"invalid gap {hours}", field="--gap-hours", fix="use a positive, finite number of hours")
+    try:
+        return timedelta(hours=hours)
+    except OverflowError:
+        raise ConfigError(f"gap {hours} hours is too long", field="--gap-hours", fix="use a smaller number of hours") from None
 
 
 def _handle_instagram(args: argparse.Namespace) -> ImportResult:
     from harness.importers.instagram_export import import_instagram_export
 
-    return import_instagram_export(args.export, args.account, gap=_gap(args))
+    return import_instagram_export(args.export, args.account, gap=_gap(args), salt=args.salt)
 
 
 def _handle_webhooks(args: argparse.Namespace) -> ImportResult:
     from harness.importers.webhooks import import_webhook_log
 
-    return import_webhook_log(args.file, gap=_gap(args))
+    return import_webhook_log(args.file, gap=_gap(args), salt=args.salt)
 
 
 def _handle_table(args: argparse.Namespace) -> ImportResult:
     from harness.importers.csv_log import import_message_table, parse_mapping
 
     business = [value.strip() for value in args.business.split(",") if value.strip()]
+    delimiter = _delimiter(args.delimiter)
     return import_message_table(
-        args.file, parse_mapping(args.map), business_senders=business, local_timezone=args.timezone, gap=_gap(args)
+        args.file,
+        parse_mapping(args.map),
+        business_senders=business,
+        local_timezone=args.timezone,
+        gap=_gap(args),
+        delimiter=delimiter,
+        salt=args.salt,
     )
+
+
+def _delimiter(value: str | None) -> str | None:
+    # "\t" typed in a shell arrives as backslash and t.
+    if value in ("\\t", "tab"):
+        return "\t"
+    if value is not None and len(value) != 1:
+        raise ConfigError(f"invalid delimiter {value!r}", field="--delimiter", fix="give one character, or 'tab'")
+    return value
 
 
 def _run(args: argparse.Namespace, importer: Callable[[argparse.Namespace], ImportResult]) -> int:

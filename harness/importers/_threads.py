@@ -10,23 +10,26 @@ conversation. Imported scenarios carry the intent ``unlabelled`` and the placeho
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from harness.conversations import Attachment, Scenario, StoryRef, Turn, TurnKind
 from harness.errors import ImportDataError
-from harness.importers.redaction import Redactor
+from harness.importers.redaction import Redactor, redacted_preview
 from harness.yamlfile import validation_error
 
 __all__ = [
     "DEFAULT_GAP",
+    "MAX_EPOCH_MS",
     "UNLABELLED",
     "PLACEHOLDER_POLICY",
     "ImportResult",
@@ -35,13 +38,21 @@ __all__ = [
     "Role",
     "Thread",
     "build_scenarios",
+    "EpochTimestamp",
     "data_error",
     "load_json_document",
+    "read_input",
     "split_conversations",
     "thread_digest",
 ]
 
 Role = Literal["user", "business"]
+
+MAX_EPOCH_MS = 253_402_300_799_999
+"""The last millisecond of the year 9999, the largest moment a ``datetime`` can hold."""
+
+EpochTimestamp = Annotated[int, Field(ge=0, le=MAX_EPOCH_MS)]
+"""An epoch timestamp in seconds or milliseconds that converts to a ``datetime``."""
 
 DEFAULT_GAP = timedelta(hours=24)
 """Default inactivity gap: the 24-hour window in which a business may reply to a user."""
@@ -134,9 +145,17 @@ class ImportResult:
         self.counts[name] = self.counts.get(name, 0) + amount
 
 
-def thread_digest(importer: str, key: str) -> str:
-    """Return a short stable digest of a thread key, which may hold a user's handle or id."""
-    return hashlib.sha256(f"{importer}\0{key}".encode()).hexdigest()[:10]
+def thread_digest(importer: str, key: str, salt: str | None = None) -> str:
+    """Return a short stable digest of a thread key, which may hold a user's handle or id.
+
+    Without ``salt`` the digest is a plain SHA-256, which anyone who can guess candidate handles
+    can reverse by hashing each candidate. With ``salt`` it is an HMAC-SHA256 keyed by the salt,
+    which cannot be reversed without the salt.
+    """
+    message = f"{importer}\0{key}".encode()
+    if salt:
+        return hmac.new(salt.encode(), message, hashlib.sha256).hexdigest()[:10]
+    return hashlib.sha256(message).hexdigest()[:10]
 
 
 def split_conversations(
@@ -157,14 +176,15 @@ def split_conversations(
 
 
 def build_scenarios(
-    thread: Thread, *, importer: str, gap: timedelta, result: ImportResult
+    thread: Thread, *, importer: str, gap: timedelta, result: ImportResult, salt: str | None = None
 ) -> None:
     """Split one thread into conversations and add their scenarios and events to ``result``.
 
     A conversation without any user message (the business wrote and the user never replied)
     has nothing to replay, so it is counted as ``conversations_without_user`` and left out.
+    ``salt`` keys the digest of the thread key in the scenario ids (see :func:`thread_digest`).
     """
-    digest = thread_digest(importer, thread.key)
+    digest = thread_digest(importer, thread.key, salt)
     conversations = split_conversations(thread.messages, gap)
     events = sorted(thread.events, key=lambda event: event.timestamp)
     for index, messages in enumerate(conversations, start=1):
@@ -310,22 +330,50 @@ def data_error(
     """Turn a pydantic error about an input record into an error naming the file, line and key."""
     error = validation_error(exc, model=model, path=path, lines=None, line=line)
     return ImportDataError(
-        error.message, path=error.path, line=error.line, field=error.field, fix=fix or error.fix
+        _redact_found(error.message, exc), path=error.path, line=error.line, field=error.field, fix=fix or error.fix
     )
+
+
+def _redact_found(message: str, exc: ValidationError) -> str:
+    # The message may quote the invalid input, which can be a user's message text.
+    found = exc.errors()[0].get("input")
+    if not isinstance(found, str) or repr(found) not in message:
+        return message
+    return message.replace(repr(found), repr(redacted_preview(found)))
+
+
+def read_input(path: Path) -> bytes:
+    """Read an input file, raising an error that names it when it cannot be read.
+
+    Raises:
+        ImportDataError: The path does not exist, is a folder, or cannot be read.
+    """
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ImportDataError("file not found", path=path, fix="check the path") from None
+    except IsADirectoryError:
+        raise ImportDataError("expected a file, found a folder", path=path, fix="pass the log file itself") from None
+    except OSError as exc:
+        raise ImportDataError(f"cannot read the file: {exc.strerror}", path=path) from None
 
 
 def load_json_document(data: bytes, path: str | Path) -> Any:
     """Decode one UTF-8 JSON document, raising an error that names the file and line.
 
+    A leading byte order mark, which some Windows editors write, is skipped.
+
     Raises:
         ImportDataError: The bytes are not UTF-8 or not valid JSON (for example truncated).
     """
+    offset = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = data.decode("utf-8")
+        text = data[offset:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        position = offset + exc.start
+        line = data[:position].count(b"\n") + 1
         raise ImportDataError(
-            f"file is not valid UTF-8 (byte {exc.start})", path=path, line=line, fix="save it as UTF-8"
+            f"file is not valid UTF-8 (byte {position})", path=path, line=line, fix="save it as UTF-8"
         ) from None
     try:
         return json.loads(text)

@@ -6,6 +6,11 @@ the business values (``business``, ``agent``, ``bot`` by default) are the busine
 every other row is a user message. Timestamps are ISO 8601 (with an offset, or local time in
 the given time zone) or epoch seconds or milliseconds. They are converted to UTC before any
 duration is computed, so a daylight saving change never stretches or shrinks a gap.
+
+A sender value outside the business list is taken as the user. That looks wrong when the value
+is a staff role such as ``support`` or ``admin``, or when one conversation has two such values
+and so two users. The importer then logs a warning with those values, so that they can be added
+to the business list.
 """
 
 from __future__ import annotations
@@ -14,8 +19,11 @@ import csv
 import io
 import json
 import logging
+import math
+import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
@@ -23,7 +31,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from harness.conversations import Attachment
 from harness.errors import ConfigError, ImportDataError
-from harness.importers._threads import DEFAULT_GAP, ImportResult, LogMessage, Thread, build_scenarios
+from harness.importers._threads import (
+    DEFAULT_GAP,
+    MAX_EPOCH_MS,
+    ImportResult,
+    LogMessage,
+    Thread,
+    build_scenarios,
+    read_input,
+)
+from harness.importers.redaction import redacted_preview
 
 __all__ = [
     "DEFAULT_BUSINESS_SENDERS",
@@ -44,6 +61,10 @@ REQUIRED_FIELDS: tuple[str, ...] = ("conversation_id", "timestamp", "sender", "t
 OPTIONAL_FIELDS: tuple[str, ...] = ("message_id", "sender_name", "source", "campaign", "attachment_url")
 DEFAULT_BUSINESS_SENDERS: tuple[str, ...] = ("business", "agent", "bot", "page", "outbound", "human_agent")
 JSON_SUFFIXES = (".jsonl", ".ndjson")
+DELIMITERS = ",;\t|"
+"""Delimiters the header line is sniffed for when none is given."""
+
+_STAFF_SENDER = re.compile(r"(?<![a-z])(?:support|admin|administrator|staff|operator|team|assistant)(?![a-z])")
 
 
 @dataclass(frozen=True)
@@ -61,6 +82,19 @@ class ColumnMapping:
 class _Row:
     line: int
     values: dict[str, Any]
+
+
+@dataclass
+class _Senders:
+    """Sender values taken as the user, per conversation id, to spot staff values among them."""
+
+    by_conversation: dict[str, Counter[str]] = field(default_factory=dict)
+    as_user: Counter[str] = field(default_factory=Counter)
+
+    def add(self, key: str, sender: str, role: str) -> None:
+        if role == "user":
+            self.by_conversation.setdefault(key, Counter())[sender] += 1
+            self.as_user[sender] += 1
 
 
 def parse_mapping(text: str) -> ColumnMapping:
@@ -95,6 +129,8 @@ def import_message_table(
     business_senders: Sequence[str] = DEFAULT_BUSINESS_SENDERS,
     local_timezone: str = "UTC",
     gap: timedelta = DEFAULT_GAP,
+    delimiter: str | None = None,
+    salt: str | None = None,
 ) -> ImportResult:
     """Import a CSV or JSON lines table of messages, one row per message.
 
@@ -104,6 +140,10 @@ def import_message_table(
         business_senders: Sender values that mark the business's messages (any letter case).
         local_timezone: IANA time zone of timestamps written without an offset.
         gap: Inactivity gap that splits a conversation id into conversations.
+        delimiter: CSV field delimiter; by default it is sniffed from the header line among
+            comma, semicolon, tab and ``|``, falling back to a comma.
+        salt: Key of the HMAC that turns conversation ids into scenario ids; without it the
+            ids are plain SHA-256 digests.
 
     Raises:
         ImportDataError: The file is not UTF-8, a mapped column is missing, or a row has an
@@ -114,11 +154,13 @@ def import_message_table(
     business = {value.casefold() for value in business_senders}
     threads: dict[str, Thread] = {}
     seen_ids: set[str] = set()
+    senders = _Senders()
     result = ImportResult()
-    for row in _rows(path, mapping):
-        _add_row(row, path, mapping, zone, business, threads, seen_ids, result)
+    for row in _rows(path, mapping, delimiter):
+        _add_row(row, path, mapping, zone, business, threads, seen_ids, senders, result)
+    _warn_about_senders(senders, path)
     for thread in threads.values():
-        build_scenarios(thread, importer=IMPORTER, gap=gap, result=result)
+        build_scenarios(thread, importer=IMPORTER, gap=gap, result=result, salt=salt)
     result.count("threads", len(threads))
     return result
 
@@ -133,19 +175,16 @@ def _zone(name: str) -> tzinfo:
 # --- reading rows -------------------------------------------------------------------------
 
 
-def _rows(path: Path, mapping: ColumnMapping) -> Iterator[_Row]:
+def _rows(path: Path, mapping: ColumnMapping, delimiter: str | None) -> Iterator[_Row]:
     text = _read_text(path)
     if path.suffix.lower() in JSON_SUFFIXES:
         yield from _json_rows(text, path, mapping)
     else:
-        yield from _csv_rows(text, path, mapping)
+        yield from _csv_rows(text, path, mapping, delimiter or _sniff_delimiter(text))
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportDataError("file not found", path=path, fix="check the path") from None
+    data = read_input(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -158,8 +197,17 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-def _csv_rows(text: str, path: Path, mapping: ColumnMapping) -> Iterator[_Row]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def _sniff_delimiter(text: str) -> str:
+    # Only the header line is sniffed: message bodies are full of commas and semicolons.
+    header = text.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(header, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def _csv_rows(text: str, path: Path, mapping: ColumnMapping, delimiter: str) -> Iterator[_Row]:
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     _check_columns(reader.fieldnames or [], path, mapping, line=1)
     while True:
         start = reader.line_num + 1
@@ -173,7 +221,9 @@ def _csv_rows(text: str, path: Path, mapping: ColumnMapping) -> Iterator[_Row]:
 
 
 def _json_rows(text: str, path: Path, mapping: ColumnMapping) -> Iterator[_Row]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # str.splitlines() would also split at U+2028 and U+2029, which JSON allows raw inside a
+    # string, so lines end at "\n" only (a "\r" before it is JSON whitespace).
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -210,6 +260,7 @@ def _add_row(
     business: set[str],
     threads: dict[str, Thread],
     seen_ids: set[str],
+    senders: _Senders,
     result: ImportResult,
 ) -> None:
     key, stamp, sender = (_required(row, path, mapping, name) for name in ("conversation_id", "timestamp", "sender"))
@@ -221,6 +272,7 @@ def _add_row(
         seen_ids.add(message_id)
 
     role = "business" if sender.casefold() in business else "user"
+    senders.add(key, sender, role)
     thread = threads.setdefault(key, Thread(key=key))
     _add_names(thread, row, mapping, sender, role)
     attachment = _optional(row, mapping, "attachment_url")
@@ -279,18 +331,76 @@ def _timestamp(value: str, zone: tzinfo, row: _Row, path: Path, mapping: ColumnM
     except ValueError:
         number = None
     if number is not None:
+        if not math.isfinite(number) or not 0 <= number <= MAX_EPOCH_MS:
+            raise _timestamp_error(value, row, path, mapping)
         seconds = number / 1000 if number > 10**11 else number
         return datetime.fromtimestamp(seconds, tz=timezone.utc)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise ImportDataError(
-            f"invalid timestamp {value!r}",
-            path=path,
-            line=row.line,
-            field=mapping.column("timestamp"),
-            fix="use ISO 8601 (2024-03-31T14:05:00+01:00) or epoch seconds or milliseconds",
-        ) from None
+        raise _timestamp_error(value, row, path, mapping) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(timezone.utc)
+
+
+def _timestamp_error(value: str, row: _Row, path: Path, mapping: ColumnMapping) -> ImportDataError:
+    # A wrong --map can put message text in the timestamp column, so the value is redacted.
+    return ImportDataError(
+        f"invalid timestamp {redacted_preview(value)!r}",
+        path=path,
+        line=row.line,
+        field=mapping.column("timestamp"),
+        fix="use ISO 8601 (2024-03-31T14:05:00+01:00) or epoch seconds or milliseconds",
+    )
+
+
+# --- checks on the sender values ----------------------------------------------------------
+
+
+def _warn_about_senders(senders: _Senders, path: Path) -> None:
+    """Log a warning when sender values taken as the user look like the business's staff.
+
+    A conversation has one user, so two user values in one conversation (with the business's
+    value, three sender values) mean that one of them is probably staff.
+    """
+    crowded = [key for key, counts in senders.by_conversation.items() if len(counts) > 1]
+    staff = [value for value in senders.as_user if _STAFF_SENDER.search(value.casefold())]
+    if not crowded and not staff:
+        return
+    reason = (
+        f"more than one of them appear in {_plural(len(crowded), 'conversation')}" if crowded else "some look like staff roles"
+    )
+    logger.warning(
+        "%s: these sender values were treated as the user, but %s: %s. "
+        "If they are the business's, add them to --business",
+        path,
+        reason,
+        _describe_user_senders(senders),
+    )
+
+
+def _describe_user_senders(senders: _Senders) -> str:
+    """List each sender value taken as the user with its message count.
+
+    A value seen in one conversation only is usually a person's id or handle, so those are
+    counted together instead of printed, unless they look like a staff role.
+    """
+    spread = Counter(value for counts in senders.by_conversation.values() for value in counts)
+    listed: list[str] = []
+    hidden_values, hidden_messages = 0, 0
+    for value, count in senders.as_user.most_common():
+        if spread[value] > 1 or _STAFF_SENDER.search(value.casefold()):
+            listed.append(f"{redacted_preview(value)!r} ({_plural(count, 'message')})")
+        else:
+            hidden_values += 1
+            hidden_messages += count
+    if hidden_values:
+        listed.append(
+            f"{_plural(hidden_values, 'other value')} seen in one conversation each ({_plural(hidden_messages, 'message')})"
+        )
+    return ", ".join(listed)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -36,6 +36,7 @@ from harness.conversations import Attachment
 from harness.errors import ImportDataError
 from harness.importers._threads import (
     DEFAULT_GAP,
+    EpochTimestamp,
     ImportResult,
     LogEvent,
     LogMessage,
@@ -94,12 +95,12 @@ class _Share(_Record):
 class _Reaction(_Record):
     reaction: str
     actor: str
-    timestamp: int | None = None
+    timestamp: EpochTimestamp | None = None
 
 
 class _ExportMessage(_Record):
     sender_name: str
-    timestamp_ms: int
+    timestamp_ms: EpochTimestamp
     content: str | None = None
     type: str | None = None
     photos: list[_Media] = []
@@ -141,7 +142,7 @@ def repair_mojibake(text: str) -> str:
 
 
 def import_instagram_export(
-    export: str | Path, account: str, *, gap: timedelta = DEFAULT_GAP
+    export: str | Path, account: str, *, gap: timedelta = DEFAULT_GAP, salt: str | None = None
 ) -> ImportResult:
     """Import every one-to-one thread of an export folder or zip file.
 
@@ -149,6 +150,8 @@ def import_instagram_export(
         export: The export folder, or the zip file as downloaded.
         account: The business account's display name, as ``sender_name`` spells it.
         gap: Inactivity gap that splits a thread into conversations.
+        salt: Key of the HMAC that turns thread folder names into scenario ids; without it
+            the ids are plain SHA-256 digests.
 
     Raises:
         ImportDataError: The export is missing, is in HTML format or contains malformed JSON,
@@ -165,7 +168,7 @@ def import_instagram_export(
             continue
         matched_account |= _is_account(account, [p.name for p in parsed.participants])
         thread = _thread(files, parsed, account, result)
-        build_scenarios(thread, importer=IMPORTER, gap=gap, result=result)
+        build_scenarios(thread, importer=IMPORTER, gap=gap, result=result, salt=salt)
         result.count("threads")
     if threads and not matched_account and result.counts.get("threads"):
         raise _unknown_account(source, threads, account)

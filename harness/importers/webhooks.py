@@ -28,6 +28,7 @@ from harness.conversations import Attachment, StoryRef
 from harness.errors import ImportDataError
 from harness.importers._threads import (
     DEFAULT_GAP,
+    EpochTimestamp,
     ImportResult,
     LogEvent,
     LogMessage,
@@ -36,6 +37,7 @@ from harness.importers._threads import (
     build_scenarios,
     data_error,
     load_json_document,
+    read_input,
 )
 
 __all__ = ["IMPORTER", "import_webhook_log"]
@@ -113,7 +115,7 @@ class _Reaction(_Record):
 class _Messaging(_Record):
     sender: _Party
     recipient: _Party
-    timestamp: int
+    timestamp: EpochTimestamp
     message: _Message | None = None
     postback: _Postback | None = None
     reaction: _Reaction | None = None
@@ -142,8 +144,14 @@ class _LogState:
     referrals: dict[str, _Referral] = field(default_factory=dict)
 
 
-def import_webhook_log(path: str | Path, *, gap: timedelta = DEFAULT_GAP) -> ImportResult:
+def import_webhook_log(path: str | Path, *, gap: timedelta = DEFAULT_GAP, salt: str | None = None) -> ImportResult:
     """Import a JSON lines file of webhook POST bodies.
+
+    Args:
+        path: The log, one POST body per line; a leading byte order mark is skipped.
+        gap: Inactivity gap that splits a thread into conversations.
+        salt: Key of the HMAC that turns user ids into scenario ids; without it the ids are
+            plain SHA-256 digests.
 
     Raises:
         ImportDataError: A line is not UTF-8, not JSON, or misses a required key; the error
@@ -157,17 +165,14 @@ def import_webhook_log(path: str | Path, *, gap: timedelta = DEFAULT_GAP) -> Imp
         for entry in body.entry:
             _read_entry(entry, state, result)
     for thread in state.threads.values():
-        build_scenarios(thread, importer=IMPORTER, gap=gap, result=result)
+        build_scenarios(thread, importer=IMPORTER, gap=gap, result=result, salt=salt)
     result.count("threads", len(state.threads))
     return result
 
 
 def _lines(path: Path) -> list[tuple[int, bytes]]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportDataError("file not found", path=path, fix="check the path") from None
-    lines = data.split(b"\n")
+    # Split on b"\n" only: U+2028 and U+2029 may appear raw inside a JSON string.
+    lines = read_input(path).split(b"\n")
     return [(number, raw) for number, raw in enumerate(lines, start=1) if raw.strip()]
 
 

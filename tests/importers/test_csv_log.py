@@ -137,3 +137,89 @@ def test_table_bad_timestamp(tmp_path):
 def test_mapping_invalid(text, message):
     with pytest.raises(ConfigError, match=message):
         parse_mapping(text)
+
+
+def test_table_timestamp_error_redacted(tmp_path):
+    text = "Hi, this is Priya Patel, mail priya.patel@corp.co.in / +91 98765 43210"
+    path = write_csv(tmp_path / "m.csv", HEADER, [["9", "t", "2024-05-02T10:00:00Z", "customer", "", text, ""]])
+    mapping = parse_mapping(MAPPING.replace("timestamp=sent_at", "timestamp=body").replace("text=body", "text=sent_at"))
+    with pytest.raises(ImportDataError) as caught:
+        import_message_table(path, mapping)
+    message = caught.value.render()
+    assert "Priya" not in message
+    assert "priya.patel" not in message
+    assert "98765" not in message
+    assert "invalid timestamp 'Hi, this is <NAME_1>" in message
+
+
+@pytest.mark.parametrize("stamp", ["nan", "inf", "-5", "1e30"])
+def test_table_timestamp_out_of_range(tmp_path, stamp):
+    path = write_csv(tmp_path / "m.csv", HEADER, [["9", "t", stamp, "customer", "", "hi", ""]])
+    with pytest.raises(ImportDataError, match=r"m\.csv:2: sent_at: invalid timestamp"):
+        import_message_table(path, parse_mapping(MAPPING))
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_table_delimiter_sniffed(tmp_path, delimiter):
+    path = tmp_path / "m.csv"
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, delimiter=delimiter)
+        writer.writerow(HEADER)
+        writer.writerows(ROWS)
+    result = import_message_table(path, parse_mapping(MAPPING))
+    assert len(result.scenarios) == 3
+
+
+def test_table_delimiter_given(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("id;thread;sent_at;from;name;body;utm\n1;t;2024-05-02T10:00:00Z;customer;;hi, there;\n", encoding="utf-8")
+    result = import_message_table(path, parse_mapping(MAPPING), delimiter=";")
+    assert result.scenarios[0].turns[0].user == "hi, there"
+
+
+def test_table_jsonl_line_separator_in_text(tmp_path):
+    path = tmp_path / "m.jsonl"
+    rows = [dict(zip(HEADER, row)) for row in ROWS[:2]]
+    rows[0]["body"] = "first line\u2028second line\u2029end"
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    result = import_message_table(path, parse_mapping(MAPPING))
+    assert result.scenarios[0].turns[0].user == "first line\u2028second line\u2029end"
+
+
+def test_table_folder_is_error(tmp_path):
+    with pytest.raises(ImportDataError, match="expected a file, found a folder"):
+        import_message_table(tmp_path, parse_mapping(MAPPING))
+
+
+def sender_rows(*senders: tuple[str, str]) -> list[list[str]]:
+    return [
+        [str(number), thread, f"2024-05-02T10:0{number}:00Z", sender, "", f"message {number}", ""]
+        for number, (thread, sender) in enumerate(senders)
+    ]
+
+
+def test_table_staff_sender_warns(tmp_path, caplog):
+    rows = sender_rows(("t1", "customer"), ("t1", "support"), ("t2", "customer"), ("t2", "agent"))
+    path = write_csv(tmp_path / "m.csv", HEADER, rows)
+    import_message_table(path, parse_mapping(MAPPING))
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert "'support' (1 message)" in warnings[0]
+    assert "'customer' (2 messages)" in warnings[0]
+    assert "--business" in warnings[0]
+
+
+def test_table_two_user_senders_warn(tmp_path, caplog):
+    rows = sender_rows(("t1", "u-1001"), ("t1", "agent"), ("t1", "helpdesk"), ("t2", "u-1002"), ("t2", "helpdesk"))
+    path = write_csv(tmp_path / "m.csv", HEADER, rows)
+    import_message_table(path, parse_mapping(MAPPING))
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert "'helpdesk' (2 messages)" in warnings[0]
+    assert "2 other values seen in one conversation each (2 messages)" in warnings[0]
+    assert "u-1001" not in warnings[0]
+
+
+def test_table_usual_senders_no_warning(table, caplog):
+    import_message_table(table, parse_mapping(MAPPING))
+    assert not [record for record in caplog.records if record.levelname == "WARNING"]

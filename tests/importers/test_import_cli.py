@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -127,3 +128,105 @@ def test_import_malformed_writes_nothing(tmp_path, capsys, build, location):
     assert code == 2
     assert re.search(location, capsys.readouterr().err.replace("\n", ""))
     assert not out.exists() or not any(out.iterdir())
+
+
+def scenario_ids(folder: Path) -> list[str]:
+    return sorted(scenario.id for scenario in load_suite([folder]).scenarios)
+
+
+def test_import_salt_changes_ids(tmp_path):
+    run_csv(tmp_path, tmp_path / "plain")
+    path = write_csv(tmp_path / "messages.csv", HEADER, ROWS)
+    main(["import", "csv", str(path), "--map", MAPPING, "--salt", "s3cret", "--out", str(tmp_path / "salted")])
+    plain, salted = scenario_ids(tmp_path / "plain"), scenario_ids(tmp_path / "salted")
+    assert len(salted) == len(plain)
+    assert not set(salted) & set(plain)
+
+
+def test_import_salt_from_environment(tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "messages.csv", HEADER, ROWS)
+    main(["import", "csv", str(path), "--map", MAPPING, "--salt", "s3cret", "--out", str(tmp_path / "option")])
+    monkeypatch.setenv("DMH_ID_SALT", "s3cret")
+    main(["import", "csv", str(path), "--map", MAPPING, "--out", str(tmp_path / "environment")])
+    assert scenario_ids(tmp_path / "environment") == scenario_ids(tmp_path / "option")
+
+
+def test_import_ids_without_salt_unchanged(tmp_path):
+    run_csv(tmp_path, tmp_path / "out")
+    digest = hashlib.sha256(b"csv\0t-100").hexdigest()[:10]
+    assert f"csv-{digest}-01" in scenario_ids(tmp_path / "out")
+
+
+@pytest.mark.parametrize("source", ["instagram", "webhooks", "csv"])
+def test_import_help_says_ids_reversible(capsys, source):
+    with pytest.raises(SystemExit):
+        main(["import", source, "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "DMH_ID_SALT" in help_text
+    assert "can reverse" in help_text
+
+
+@pytest.mark.parametrize("hours", ["nan", "inf", "-inf", "0", "1e300"])
+def test_import_gap_invalid(tmp_path, capsys, hours):
+    path = write_csv(tmp_path / "messages.csv", HEADER, ROWS)
+    code = main(["import", "csv", str(path), "--map", MAPPING, f"--gap-hours={hours}", "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert "--gap-hours" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("source", ["webhooks", "csv"])
+def test_import_folder_as_file(tmp_path, capsys, source):
+    extra = ["--map", MAPPING] if source == "csv" else []
+    code = main(["import", source, str(tmp_path), *extra, "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert "expected a file, found a folder" in capsys.readouterr().err
+
+
+def test_import_timestamp_error_hides_text(tmp_path, capsys):
+    rows = [["1", "t", "2024-05-02T10:00:00Z", "customer", "", "Hi, this is Priya Patel, priya.patel@corp.co.in / +91 98765 43210", ""]]
+    path = write_csv(tmp_path / "messages.csv", HEADER, rows)
+    mapping = "conversation_id=thread,timestamp=body,sender=from,text=sent_at"
+    code = main(["import", "csv", str(path), "--map", mapping, "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "invalid timestamp" in err
+    assert "Priya" not in err
+    assert "corp.co.in" not in err
+    assert "98765" not in err
+
+
+def test_import_semicolon_csv(tmp_path):
+    path = tmp_path / "messages.csv"
+    path.write_text("\n".join(";".join(row) for row in [HEADER, *ROWS]) + "\n", encoding="utf-8")
+    assert main(["import", "csv", str(path), "--map", MAPPING, "--out", str(tmp_path / "out")]) == 0
+    assert len(load_suite([tmp_path / "out"]).scenarios) == 3
+
+
+def test_import_delimiter_option(tmp_path):
+    path = tmp_path / "messages.csv"
+    path.write_text("\n".join("\t".join(row) for row in [HEADER, *ROWS]) + "\n", encoding="utf-8")
+    out = str(tmp_path / "out")
+    assert main(["import", "csv", str(path), "--map", MAPPING, "--delimiter", "\\t", "--out", out]) == 0
+    assert len(load_suite([tmp_path / "out"]).scenarios) == 3
+
+
+def test_import_delimiter_invalid(tmp_path, capsys):
+    path = write_csv(tmp_path / "messages.csv", HEADER, ROWS)
+    assert main(["import", "csv", str(path), "--map", MAPPING, "--delimiter", ";;", "--out", str(tmp_path / "out")]) == 2
+    assert "--delimiter" in capsys.readouterr().err
+
+
+def test_import_webhooks_byte_order_mark(tmp_path):
+    path = tmp_path / "hooks.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + "".join(json.dumps(item) + "\n" for item in LOG).encode())
+    assert main(["import", "webhooks", str(path), "--out", str(tmp_path / "out")]) == 0
+
+
+def test_import_staff_sender_warning(tmp_path, caplog):
+    rows = [["1", "t", "2024-05-02T10:00:00Z", "customer", "", "hello", ""],
+            ["2", "t", "2024-05-02T10:01:00Z", "admin", "", "hi, how can I help?", ""]]
+    path = write_csv(tmp_path / "messages.csv", HEADER, rows)
+    assert main(["import", "csv", str(path), "--map", MAPPING, "--out", str(tmp_path / "out")]) == 0
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert "'admin' (1 message)" in warnings[0]

@@ -167,3 +167,41 @@ def test_webhooks_not_utf8(tmp_path):
     path.write_bytes(json.dumps(LOG[0]).encode() + b"\n" + '{"object": "caf\u00e9"}'.encode("latin-1") + b"\n")
     with pytest.raises(ImportDataError, match=r"log\.jsonl:2: file is not valid UTF-8"):
         import_webhook_log(path)
+
+
+def test_webhooks_byte_order_mark(tmp_path, log_file):
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + log_file.read_bytes())
+    assert len(import_webhook_log(path).scenarios) == 3
+
+
+def test_webhooks_line_separator_in_text(tmp_path):
+    path = tmp_path / "log.jsonl"
+    message = {"mid": "m1", "text": "first\u2028second\u2029third"}
+    path.write_text(json.dumps(body(inbound(JANE, 0, message=message)), ensure_ascii=False) + "\n", encoding="utf-8")
+    assert import_webhook_log(path).scenarios[0].turns[0].user == "first\u2028second\u2029third"
+
+
+def test_webhooks_folder_is_error(tmp_path):
+    with pytest.raises(ImportDataError, match="expected a file, found a folder"):
+        import_webhook_log(tmp_path)
+
+
+def test_webhooks_timestamp_out_of_range(tmp_path):
+    path = tmp_path / "log.jsonl"
+    item = inbound(JANE, 0, message={"mid": "m1", "text": "hi"})
+    item["timestamp"] = 10**20
+    path.write_text(json.dumps(body(item)) + "\n")
+    with pytest.raises(ImportDataError, match=r"log\.jsonl:1: entry\.0\.messaging\.0\.timestamp"):
+        import_webhook_log(path)
+
+
+def test_webhooks_invalid_value_redacted(tmp_path):
+    path = tmp_path / "log.jsonl"
+    item = inbound(JANE, 0, message={"mid": "m1", "text": "hi"})
+    item["timestamp"] = "call me on +44 7700 900123, Jane"
+    path.write_text(json.dumps(body(item)) + "\n")
+    with pytest.raises(ImportDataError) as caught:
+        import_webhook_log(path)
+    assert "7700" not in caught.value.render()
+    assert "<PHONE_1>" in caught.value.render()
