@@ -94,6 +94,8 @@ def _apply(args: argparse.Namespace) -> int:
 
     if not 0 <= args.threshold <= 1:
         raise ConfigError(f"invalid threshold {args.threshold}", field="--threshold", fix="use a probability from 0 to 1")
+    if args.turns < 1:
+        raise ConfigError(f"invalid number of turns {args.turns}", field="--turns", fix="use 1 or more")
     rules = load_rules(args.rules) if args.rules else None
     classifier = IntentClassifier.load(args.model) if args.model else None
     suite = load_suite(args.paths)

@@ -7,9 +7,11 @@ because parsing, validation and write errors are all raised before the first ren
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
@@ -25,6 +27,7 @@ from harness.importers._threads import ImportedEvent
 __all__ = [
     "EVENTS_FILE",
     "OutputFormat",
+    "intent_file_stem",
     "render_events",
     "render_scenarios",
     "write_files",
@@ -40,6 +43,7 @@ EVENTS_FILE = "events.ndjson"
 Its suffix is not ``.jsonl``, so that loading the output folder as a suite skips it."""
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 
 
 def render_scenarios(scenarios: Iterable[Scenario], fmt: OutputFormat = "yaml") -> dict[str, str]:
@@ -54,15 +58,31 @@ def render_scenarios(scenarios: Iterable[Scenario], fmt: OutputFormat = "yaml") 
 
     files: dict[str, str] = {}
     for intent, members in groups.items():
+        stem = intent_file_stem(intent)
         if fmt == "jsonl":
             records = (scenario.model_dump(mode="json", exclude_defaults=True) for scenario in members)
-            files[f"{intent}.jsonl"] = _jsonl(records)
+            files[f"{stem}.jsonl"] = _jsonl(records)
         else:
             data = dump_scenario_file(intent, members[0].policy, members)
-            files[f"{intent}.yaml"] = yaml.dump(
+            files[f"{stem}.yaml"] = yaml.dump(
                 data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
             )
     return files
+
+
+def intent_file_stem(intent: str) -> str:
+    """Return a file name (without suffix) for an intent that stays inside the output folder.
+
+    An intent of letters, digits, ``_`` and ``-`` is its own file name. Any other intent (from
+    a rules file or a classifier's labels, such as ``../evil`` or ``a/b``) has those runs
+    replaced with ``_`` and a digest of the original added, so two intents never share a file.
+    The intent itself is kept unchanged inside the file.
+    """
+    if _SAFE_STEM.fullmatch(intent):
+        return intent
+    readable = re.sub(r"[^\w-]+", "_", intent).strip("_.-")[:60] or "intent"
+    digest = hashlib.sha256(intent.encode("utf-8")).hexdigest()[:8]
+    return f"{readable}-{digest}"
 
 
 def render_events(events: Sequence[ImportedEvent]) -> str:

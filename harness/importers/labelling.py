@@ -15,6 +15,7 @@ Saved models are pickles (joblib): load only a model file that you trained or tr
 from __future__ import annotations
 
 import logging
+import pickle
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -54,6 +55,21 @@ NEEDS_REVIEW = "needs_review"
 
 MODEL_FORMAT = 1
 """Version of the saved model layout; a model of another version must be trained again."""
+
+# Unpickling a file that is not a pickle fails with whichever error the bytes happen to cause:
+# text gives UnpicklingError, KeyError or ValueError, an empty file EOFError, a folder
+# IsADirectoryError, and a pickle of a missing class ImportError or AttributeError.
+_UNPICKLING_ERRORS = (
+    pickle.UnpicklingError,
+    EOFError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    ImportError,
+    OSError,
+)
 
 
 class KeywordRule(BaseModel):
@@ -101,7 +117,10 @@ def load_rules(path: str | Path) -> RulesFile:
         ConfigError: The file is missing or invalid; the error names the line and field.
     """
     document = load_yaml(path)
-    return validate(RulesFile, document.data or {}, path=path, lines=document.lines)
+    rules = validate(RulesFile, document.data or {}, path=path, lines=document.lines)
+    if not rules.rules:
+        logger.warning("%s has no rules, so no conversation is labelled by a keyword", path)
+    return rules
 
 
 @dataclass(frozen=True)
@@ -177,6 +196,12 @@ class IntentClassifier:
             saved = joblib.load(path)
         except FileNotFoundError:
             raise ConfigError("model file not found", path=path, fix="train one with `dm-harness label train`") from None
+        except _UNPICKLING_ERRORS as exc:
+            raise ConfigError(
+                f"not a model saved by `dm-harness label train` ({type(exc).__name__} while loading it)",
+                path=path,
+                fix="pass the file that `dm-harness label train --model` wrote, or train a new one",
+            ) from None
         if not isinstance(saved, dict) or saved.get("format") != MODEL_FORMAT:
             raise ConfigError("not an intent model of this version", path=path, fix="train it again with `dm-harness label train`")
         if saved["sklearn"] != sklearn.__version__:

@@ -161,3 +161,59 @@ def test_banking77_subset_accuracy():
     model = IntentClassifier.train([t for t, _ in train], [i for _, i in train])
     scores = evaluate_classifier(model, [t for t, _ in test], [i for _, i in test])
     assert scores["accuracy"] >= 0.88
+
+
+@pytest.mark.parametrize("content", [b"hello world\n", b'{"format": 1}', b"", b"\x80\x04garbage"])
+def test_classifier_load_not_a_model(tmp_path, content):
+    path = tmp_path / "bad.joblib"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError, match="not a model saved by `dm-harness label train`"):
+        IntentClassifier.load(path)
+
+
+def test_label_cli_bad_model(tmp_path, capsys):
+    write_scenarios([scenario("a", "hi")], tmp_path / "in")
+    (tmp_path / "bad.joblib").write_text("not a model\n")
+    code = main(["label", "apply", str(tmp_path / "in"), "--model", str(tmp_path / "bad.joblib"), "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert "not a model saved by" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("turns", ["0", "-1"])
+def test_label_cli_turns_below_one(tmp_path, capsys, turns):
+    write_scenarios([scenario("a", "refund please")], tmp_path / "in")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - intent: complaint\n    keywords: [refund]\n")
+    code = main(["label", "apply", str(tmp_path / "in"), "--rules", str(rules), "--turns", turns, "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert "--turns" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("content", ["", "rules: []\n", "policies: {complaint: escalate}\n"])
+def test_rules_file_without_rules_warns(tmp_path, caplog, content):
+    path = tmp_path / "rules.yaml"
+    path.write_text(content)
+    load_rules(path)
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert "has no rules" in warnings[0]
+
+
+def test_rules_file_with_rules_no_warning(tmp_path, caplog):
+    path = tmp_path / "rules.yaml"
+    path.write_text("rules:\n  - intent: complaint\n    keywords: [refund]\n")
+    load_rules(path)
+    assert not [record for record in caplog.records if record.levelname == "WARNING"]
+
+
+def test_label_cli_unsafe_intent(tmp_path):
+    write_scenarios([scenario("a", "refund please")], tmp_path / "work" / "in")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - intent: ../evil\n    keywords: [refund]\n")
+    out = tmp_path / "work" / "out"
+    code = main(["label", "apply", str(tmp_path / "work" / "in"), "--rules", str(rules), "--out", str(out)])
+    assert code == 0
+    assert sorted(path.name for path in (tmp_path / "work").iterdir()) == ["in", "out"]
+    assert not list(tmp_path.glob("*evil*"))
+    assert [s.intent for s in load_suite([out]).scenarios] == ["../evil"]
