@@ -19,7 +19,6 @@ import logging
 import time
 from typing import Any, Literal
 
-import httpx
 import jinja2
 from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
@@ -27,7 +26,7 @@ from pydantic import Field, field_validator
 
 from harness.adapters._base import AdapterOptions, ConversationState, adapter
 from harness.adapters._coerce import ReplyError, coerce_reply, preview
-from harness.adapters.builtin._client import HttpEndpoint
+from harness.adapters.builtin._client import HttpEndpoint, HttpResponse
 from harness.adapters.builtin._paths import JsonPath, PathNotFoundError
 from harness.adapters.builtin._secrets import SecretMasker, check_variables, expand
 from harness.conversations import Reply, Turn
@@ -141,7 +140,9 @@ class HttpAdapter:
             "http %s: conversation %s turn %d -> HTTP %d in %.0f ms",
             self._endpoint.label, conversation.id, conversation.turn_index, response.status_code, elapsed_ms,
         )
-        logger.debug("http request %s; response %s", self._masker.mask(body), self._masker.mask(response.text))
+        if logger.isEnabledFor(logging.DEBUG):
+            # Masking scans both bodies, so skip it unless the message is logged.
+            logger.debug("http request %s; response %s", self._masker.mask(body), self._masker.mask(response.text))
         return self._masker.mask_reply(self._parse(response))
 
     async def aclose(self) -> None:
@@ -172,7 +173,7 @@ class HttpAdapter:
             headers[name] = expand(value, field=f"headers.{name}", masker=self._masker)
         return url, headers
 
-    def _parse(self, response: httpx.Response) -> Reply:
+    def _parse(self, response: HttpResponse) -> Reply:
         # An empty body (HTTP 204 or 200) means the bot sent nothing: an empty reply.
         document = self._endpoint.json_of(response, allow_empty=True)
         if document is None:
