@@ -564,12 +564,12 @@ def test_bot_session_restart(project: pytest.Pytester) -> None:
     run(project, "test_bot.py").assert_outcomes(passed=1)
 
 
-def make_result(scenario_id: str) -> ConversationResult:
+def make_result(scenario_id: str, user: str = "hi") -> ConversationResult:
     from datetime import UTC, datetime
 
     from harness.conversations import Reply, Scenario, Turn
 
-    scenario = Scenario(id=scenario_id, intent="pricing", policy="answer", turns=[Turn(user="hi")])
+    scenario = Scenario(id=scenario_id, intent="pricing", policy="answer", turns=[Turn(user=user)])
     return ConversationResult(
         run_id="run",
         scenario=scenario,
@@ -623,3 +623,47 @@ def test_store_live_claim_not_stale(tmp_path: Path) -> None:
 
     assert store._claim_is_stale("s1") is False
     assert json.loads(next(tmp_path.glob("*.claim")).read_text())["pid"] == os.getpid()
+
+
+def test_store_line_separator(tmp_path: Path) -> None:
+    # U+2028 stays unescaped in JSON, and str.splitlines() would split the line there.
+    store = ResultStore(tmp_path)
+    store.save("s1", [make_result("s1", user="how much?\u2028thanks")])
+
+    (loaded,) = store.load("s1") or []
+
+    assert loaded.scenario.turns[0].user == "how much?\u2028thanks"
+
+
+
+SEPARATOR_SCENARIOS = """
+intent: pricing
+policy: answer
+scenarios:
+  - id: pricing-1
+    turns:
+      - user: "how much?\\u2028thanks"
+        reference: A haircut is $25.
+"""
+
+RECORDED_CONFIG = """
+scenarios: [scenarios]
+rubric: rubric.yaml
+adapter: {name: recorded}
+output: reports
+"""
+
+
+def test_line_separator_in_scenario(pytester: pytest.Pytester) -> None:
+    (pytester.path / "rubric.yaml").write_text(RUBRIC)
+    (pytester.path / "scenarios").mkdir()
+    (pytester.path / "scenarios" / "pricing.yaml").write_text(SEPARATOR_SCENARIOS)
+    (pytester.path / "harness.yaml").write_text(RECORDED_CONFIG)
+
+    result = run(pytester)
+
+    result.assert_outcomes(passed=3)
+    (folder,) = run_folders(pytester)
+    (line,) = (folder / "results.jsonl").read_text(encoding="utf-8").split("\n")[:-1]
+    assert json.loads(line)["scenario"]["turns"][0]["user"] == "how much?\u2028thanks"
+

@@ -42,7 +42,9 @@ class ResultStore:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
-        return [ConversationResult.model_validate_json(line) for line in text.splitlines() if line]
+        # Split on "\n" only: str.splitlines() also splits on U+2028 and other separators that
+        # JSON keeps unescaped inside strings, such as a scenario text's line separator.
+        return [ConversationResult.model_validate_json(line) for line in text.split("\n") if line]
 
     def claim(self, scenario_id: str) -> bool:
         """Try to become the process that replays ``scenario_id``; True when this one is."""
