@@ -23,14 +23,23 @@ failures fail. ``--dmh-update-baseline`` writes this session's run as the baseli
 ``--dmh-repeat N`` replays each conversation N times, and it passes when at least
 ``--dmh-min-pass-rate RATE`` of its replays pass.
 
+**Concurrency.** Conversations are replayed ``replay.concurrency`` at a time, as in
+``dm-harness run``. An item whose conversation has no result yet replays it, and until that
+result is in, the free replay slots start the selected conversations after it in run order.
+The item returns once the replays it started are done, so the items after it find their
+results ready. A gate item replays the conversations it needs in the same slots.
+
 **xdist.** Every process of a session shares one run folder
-``<output>/<session token>-<config digest>/``. A conversation is replayed once per session:
-the first process that needs it (its own item, or a gate item) claims it with a lock file,
-replays it and stores its results, and any other process waits for those results. So with
+``<output>/<session token>-<config digest>/``. A conversation is replayed once per session.
+The first process that needs it (for its own item, a gate item, or a free slot) claims it with
+a lock file, replays it and stores its results. Any other process that needs it waits for
+those results, and meanwhile its free slots replay unclaimed conversations. So with
 ``-n auto`` the conversations are split across workers, and a gate item that runs before the
 others have finished replays the unclaimed conversations itself and waits for the claimed
-ones. The process that ends the session (the xdist controller, or the only process) writes
-``results.jsonl`` and ``summary.json`` as ``dm-harness run`` does.
+ones. Each of N workers replays ``ceil(concurrency / N)`` conversations at a time, so the
+session as a whole replays the config's concurrency at once, or up to N - 1 more when N does
+not divide it. The process that ends the session (the xdist controller, or the only process)
+writes ``results.jsonl`` and ``summary.json`` as ``dm-harness run`` does.
 
 **--lf.** Deselected conversations are not replayed for a gate item that reruns: the gate reuses
 their results from this config's previous session, when the scenario, the rubric and the
@@ -57,6 +66,7 @@ import pytest
 from harness.testing._state import CACHE_KEY, PluginOptions, PluginState, new_session_token
 
 if TYPE_CHECKING:
+    from harness.conversations import Scenario
     from harness.runs import RunOutcome
     from harness.testing import BotSession, ReplyChecker
 
@@ -121,7 +131,8 @@ def pytest_configure(config: pytest.Config) -> None:
     token = worker_input.get(TOKEN_KEY) if worker_input else None
     cache = getattr(config, "cache", None)
     previous = cache.get(CACHE_KEY, {}) if options.last_failed and cache is not None else {}
-    state = PluginState(options=options, token=token or new_session_token(), previous_runs=previous)
+    workers = int(worker_input.get("workercount", 1)) if worker_input else 1
+    state = PluginState(options=options, token=token or new_session_token(), previous_runs=previous, workers=workers)
     config.stash[STATE_KEY] = state
 
     if options.config:
@@ -181,17 +192,18 @@ def _is_explicit(config: pytest.Config, file_path: Path) -> bool:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Record which conversations were selected, after ``-k``, ``--lf`` and the like."""
+    """Record which conversations were selected, after ``-k``, ``--lf`` and the like, in run order."""
     state = session.config.stash[STATE_KEY]
     if not state.sessions:
         return
     from harness.testing._items import ConversationItem
 
-    for suite_session in state.sessions.values():
-        suite_session.selected = set()
+    planned: dict[Path, list[Scenario]] = {path: [] for path in state.sessions}
     for item in session.items:
         if isinstance(item, ConversationItem):
-            item.suite_session.selected.add(item.scenario.id)  # type: ignore[union-attr]
+            planned[item.suite_session.path].append(item.scenario)
+    for path, scenarios in planned.items():
+        state.sessions[path].select(scenarios)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

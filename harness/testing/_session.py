@@ -10,19 +10,16 @@ controller) calls :meth:`SuiteSession.finish`, which writes ``results.jsonl`` an
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
+import math
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from harness.adapters import BotAdapter, create_adapter
-from harness.conversations import Scenario, Suite
-from harness.replay import ReplayOptions, Transcript, replay
-from harness.rubrics import Rubric
+from harness.conversations import Scenario
 from harness.errors import ConfigError
 from harness.runs import (
     RunConfig,
@@ -35,8 +32,10 @@ from harness.runs import (
     summarize_run,
 )
 from harness.runs import build_manifest
-from harness.scoring import ConversationResult, Scorer
+from harness.scoring import ConversationResult
 from harness.testing._baseline import Baseline, find_baseline, load_baseline
+from harness.testing._claims import ClaimQueue
+from harness.testing._replayer import Replayer
 from harness.testing._state import PluginOptions
 from harness.testing._store import ResultStore
 from harness.testing._verdicts import ConversationVerdict
@@ -62,12 +61,16 @@ class SuiteSession:
         options: The session's ``--dmh-*`` options.
         token: The session token, the same in every xdist worker.
         previous_run: The run folder of this config's previous session, for ``--lf``.
+        workers: Processes of the session that replay: the number of xdist workers, else 1.
+            Each replays ``ceil(concurrency / workers)`` conversations at once.
 
     Raises:
         ConfigError: The config, its scenarios, its rubric or the baseline is invalid.
     """
 
-    def __init__(self, path: Path, options: PluginOptions, token: str, previous_run: Path | None = None) -> None:
+    def __init__(
+        self, path: Path, options: PluginOptions, token: str, previous_run: Path | None = None, *, workers: int = 1
+    ) -> None:
         self.path = path
         self.options = options
         self.config = with_options(load_run_config(path), options)
@@ -78,31 +81,44 @@ class SuiteSession:
         self.baseline = self._load_baseline()
         # Ids of the scenarios whose items run in this session; None until collection ends.
         self.selected: set[str] | None = None
+        # Scenarios of the selected items in run order, which replay slots take ahead of need.
+        self.plan: list[Scenario] = []
+        self.concurrency = math.ceil(self.config.replay.concurrency / max(1, workers))
 
         self._previous_run = previous_run if options.last_failed else None
         self._carried: dict[str, list[ConversationResult]] | None = None
         self._results: dict[str, list[ConversationResult]] = {}
-        self._replayer: _Replayer | None = None
+        self._plan_index: dict[str, int] = {}
+        self._replayer: Replayer | None = None
 
     @property
     def min_pass_rate(self) -> float:
         """Share of a scenario's replays that must pass."""
         return self.config.replay.min_pass_rate
 
+    def select(self, scenarios: Iterable[Scenario]) -> None:
+        """Record the scenarios of the items that run in this session, in run order.
+
+        A deselected scenario is replayed only for a gate item that needs it (or reused from
+        the previous session with ``--lf``).
+        """
+        self.plan = list({scenario.id: scenario for scenario in scenarios}.values())
+        self.selected = {scenario.id for scenario in self.plan}
+        self._plan_index = {scenario.id: index for index, scenario in enumerate(self.plan)}
+
     def verdict(self, scenario: Scenario) -> ConversationVerdict:
-        """Return the verdict of one scenario, replaying it unless the session already has it."""
-        return self.verdicts([scenario])[0]
+        """Return the verdict of one scenario, replaying it unless the session already has it.
+
+        While it replays, the free replay slots replay the scenarios after it in the plan.
+        """
+        self._resolve([scenario], self._plan_after(scenario))
+        return self._verdict(scenario)
 
     def verdicts(self, scenarios: Iterable[Scenario]) -> list[ConversationVerdict]:
         """Return the verdicts of ``scenarios``, replaying those no process of the session has replayed."""
         scenarios = list(scenarios)
-        pending = [scenario for scenario in scenarios if scenario.id not in self._results]
-        while pending:
-            pending = self._gather(pending)
-        return [
-            ConversationVerdict(scenario, tuple(self._results[scenario.id]), self.min_pass_rate)
-            for scenario in scenarios
-        ]
+        self._resolve(scenarios, self.plan)
+        return [self._verdict(scenario) for scenario in scenarios]
 
     def outcome(self) -> RunOutcome:
         """Return the whole suite as a finished run, replaying what the session has not yet."""
@@ -135,56 +151,36 @@ class SuiteSession:
             self._replayer.close()
             self._replayer = None
 
-    def _gather(self, scenarios: list[Scenario]) -> list[Scenario]:
-        # Take what is stored, claim and replay what no process claimed, then wait for the rest.
-        # Returns the scenarios whose claim was dropped without results, to try again.
-        missing = [scenario for scenario in scenarios if not self._take_stored(scenario.id)]
-        claimed = [scenario for scenario in missing if self.store.claim(scenario.id)]
-        self._produce(claimed)
+    def _verdict(self, scenario: Scenario) -> ConversationVerdict:
+        return ConversationVerdict(scenario, tuple(self._results[scenario.id]), self.min_pass_rate)
 
-        retry = []
-        for scenario in missing:
-            if scenario.id in self._results:
-                continue
-            results = self.store.wait(scenario.id)
-            if results is None:
-                retry.append(scenario)
-            else:
-                self._results[scenario.id] = results
-        return retry
+    def _resolve(self, required: list[Scenario], ahead: Iterable[Scenario]) -> None:
+        # Take what is stored, replay what no process claimed, and wait for the rest. A queue
+        # ends when every required scenario has results; the loop only guards against a
+        # scenario left without them.
+        pending = [scenario for scenario in required if scenario.id not in self._results]
+        while pending:
+            self._ensure_folder()
+            queue = ClaimQueue(self.store, self._results, pending, ahead, self._carried_over)
+            self._replayer_for().run(queue)
+            pending = [scenario for scenario in pending if scenario.id not in self._results]
 
-    def _take_stored(self, scenario_id: str) -> bool:
-        results = self.store.load(scenario_id)
-        if results is not None:
-            self._results[scenario_id] = results
-        return results is not None
+    def _plan_after(self, scenario: Scenario) -> Iterator[Scenario]:
+        # The scenarios after this one first: without xdist they are the items that run next.
+        # An xdist worker's items are the whole collection, and which of them the controller
+        # sends it is not known ahead, so another worker may find some of these claimed here
+        # and wait for them.
+        index = self._plan_index.get(scenario.id)
+        if index is None:
+            return iter(self.plan)
+        count = len(self.plan)
+        return (self.plan[(index + step) % count] for step in range(1, count))
 
-    def _produce(self, claimed: list[Scenario]) -> None:
-        to_replay = []
-        for scenario in claimed:
-            carried = self._carried_over(scenario)
-            if carried is None:
-                to_replay.append(scenario)
-            else:
-                self._save(scenario.id, carried)
-        if not to_replay:
-            return
-
-        self._ensure_folder()
-        try:
-            self._replayer_for().replay(to_replay, self._save)
-        finally:
-            for scenario in to_replay:
-                if scenario.id not in self._results:
-                    self.store.release(scenario.id)
-
-    def _save(self, scenario_id: str, results: list[ConversationResult]) -> None:
-        self.store.save(scenario_id, results)
-        self._results[scenario_id] = results
-
-    def _replayer_for(self) -> _Replayer:
+    def _replayer_for(self) -> Replayer:
         if self._replayer is None:
-            self._replayer = _Replayer(self.config, self.suite, self.rubric, self.folder.run_id)
+            self._replayer = Replayer(
+                self.config, self.suite, self.rubric, self.folder.run_id, concurrency=self.concurrency
+            )
         return self._replayer
 
     def _carried_over(self, scenario: Scenario) -> list[ConversationResult] | None:
@@ -266,64 +262,3 @@ def with_options(config: RunConfig, options: PluginOptions) -> RunConfig:
 def _same_setup(previous: RunFolder, current: RunManifest) -> bool:
     manifest = previous.manifest()
     return (manifest.config, manifest.rubric, manifest.checks) == (current.config, current.rubric, current.checks)
-
-
-class _Replayer:
-    """Replays and scores scenarios on one event loop, with one adapter, in one process.
-
-    The loop lives as long as the session, because an adapter may hold loop-bound resources
-    (an HTTP client, a local server) from one item to the next.
-    """
-
-    def __init__(self, config: RunConfig, suite: Suite, rubric: Rubric, run_id: str) -> None:
-        self._config = config
-        self._run_id = run_id
-        self._scorer = Scorer(rubric, suite)
-        self._loop = asyncio.new_event_loop()
-        self._adapter: BotAdapter | None = None
-        replay_config = config.replay
-        self._options = ReplayOptions(
-            concurrency=replay_config.concurrency,
-            timeout_s=replay_config.timeout_s,
-            retries=replay_config.retries,
-            backoff_s=replay_config.backoff_s,
-            repeats=replay_config.repeats,
-        )
-
-    def replay(self, scenarios: list[Scenario], on_scenario: Callable[[str, list[ConversationResult]], None]) -> None:
-        """Replay and score ``scenarios``; call ``on_scenario`` once all replays of one are scored."""
-        self._loop.run_until_complete(self._replay(scenarios, on_scenario))
-
-    async def _replay(
-        self, scenarios: list[Scenario], on_scenario: Callable[[str, list[ConversationResult]], None]
-    ) -> None:
-        if self._adapter is None:
-            # Created inside the loop, so that loop-bound resources bind to it.
-            self._adapter = create_adapter(self._config.adapter.name, self._config.adapter.options)
-        scored: dict[str, list[ConversationResult]] = {}
-
-        def on_transcript(transcript: Transcript) -> None:
-            replays = scored.setdefault(transcript.scenario.id, [])
-            replays.append(self._score(transcript))
-            if len(replays) == self._options.repeats:
-                on_scenario(transcript.scenario.id, sorted(replays, key=lambda result: result.repeat))
-
-        await replay(scenarios, self._adapter, self._options, on_transcript)
-
-    def _score(self, transcript: Transcript) -> ConversationResult:
-        return self._scorer.score(
-            transcript.scenario,
-            transcript.replies,
-            run_id=self._run_id,
-            started_at=transcript.started_at,
-            duration_ms=transcript.duration_ms,
-            repeat=transcript.repeat,
-        )
-
-    def close(self) -> None:
-        """Close the adapter, then the loop."""
-        try:
-            if self._adapter is not None:
-                self._loop.run_until_complete(self._adapter.aclose())
-        finally:
-            self._loop.close()

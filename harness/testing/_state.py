@@ -54,6 +54,9 @@ class PluginState:
     previous_runs: dict[str, str] = field(default_factory=dict)
     """Config path to the run folder of its previous session, from the pytest cache."""
 
+    workers: int = 1
+    """Processes that replay in this session: the number of xdist workers, else 1."""
+
     sessions: dict[Path, SuiteSession] = field(default_factory=dict)
     worker_configs: set[Path] = field(default_factory=set)
     """Configs that xdist workers collected; the controller finishes them."""
@@ -75,7 +78,7 @@ class PluginState:
 
             previous = self.previous_runs.get(str(path))
             self.sessions[path] = SuiteSession(
-                path, self.options, self.token, Path(previous) if previous else None
+                path, self.options, self.token, Path(previous) if previous else None, workers=self.workers
             )
         return self.sessions[path]
 

@@ -77,17 +77,24 @@ class ResultStore:
         Returns None when the claim disappears without results, or when the claiming process
         on this host has died. The caller should then try to claim the scenario itself.
         """
-        while True:
-            results = self.load(scenario_id)
-            if results is not None:
-                return results
-            if not self._claim_path(scenario_id).exists():
-                return self.load(scenario_id)
-            if self._claim_is_stale(scenario_id):
-                logger.warning("claim on scenario %s left by a dead process; replaying it here", scenario_id)
-                self.release(scenario_id)
-                return None
+        while not self.settled(scenario_id):
             time.sleep(POLL_INTERVAL_S)
+        return self.load(scenario_id)
+
+    def settled(self, scenario_id: str) -> bool:
+        """Return True when no live process has a claim on ``scenario_id``.
+
+        That is when its results are stored, when no claim exists, or when the claim was left
+        by a dead process on this host. Such a stale claim is removed, so that the caller can
+        claim the scenario itself.
+        """
+        if self._results_path(scenario_id).exists() or not self._claim_path(scenario_id).exists():
+            return True
+        if not self._claim_is_stale(scenario_id):
+            return False
+        logger.warning("claim on scenario %s left by a dead process; dropped it so that it is replayed again", scenario_id)
+        self.release(scenario_id)
+        return True
 
     def _claim_is_stale(self, scenario_id: str) -> bool:
         try:
