@@ -33,7 +33,7 @@ def test_corrupt_history_keeps_gate_verdict(project, capsys):
     (project / "out" / "history.sqlite").write_text("garbage")
     code = run_recorded(project)
     assert code == ExitCode.OK
-    assert "run history cannot be read" in capsys.readouterr().err
+    assert "run history cannot be read" in " ".join(capsys.readouterr().err.split())
 
 
 def test_runs_with_corrupt_history_is_usage_error(project):
@@ -47,11 +47,12 @@ def test_report_of_truncated_run_rejected(project, capsys):
     run_dir = next((project / "out").glob("*/run.json")).parent
     (run_dir / "results.jsonl").write_text("")
     assert main(["report", run_dir.name, "--out", "out"]) == ExitCode.USAGE_ERROR
-    assert "results.jsonl has 0 conversations but summary.json counts 1" in capsys.readouterr().err
+    error = " ".join(capsys.readouterr().err.split())
+    assert "results.jsonl has 0 conversations but summary.json counts 1" in error
 
 
 def test_unknown_run_lists_run_ids(project, capsys):
     assert run_recorded(project) == ExitCode.OK
     run_id = next((project / "out").glob("*/run.json")).parent.name
     assert main(["report", "nope", "--out", "out"]) == ExitCode.USAGE_ERROR
-    assert f"runs there: {run_id}" in capsys.readouterr().err
+    assert f"runs there: {run_id}" in " ".join(capsys.readouterr().err.split())
