@@ -42,6 +42,10 @@ class ReplayOptions:
     """Wait before the first retry; doubled for each further one."""
 
     repeats: int = 1
+
+    namespace: str = ""
+    """Mixed into conversation and user ids (the runner passes the run id), so a bot that keeps
+    state between runs meets new users in every run instead of continuing old conversations."""
     """Times each scenario is replayed, for nondeterministic bots."""
 
 
@@ -122,10 +126,13 @@ async def replay_conversation(
     scenario: Scenario, adapter: BotAdapter, options: ReplayOptions, *, repeat: int = 0
 ) -> Transcript:
     """Replay the turns of one scenario in order and return the transcript."""
+    conversation_id = scenario.id if repeat == 0 else f"{scenario.id}#{repeat}"
+    if options.namespace:
+        conversation_id = f"{conversation_id}@{options.namespace}"
     conversation = ConversationState(
-        id=scenario.id if repeat == 0 else f"{scenario.id}#{repeat}",
+        id=conversation_id,
         scenario=scenario,
-        user_id=_user_id(scenario.id, repeat),
+        user_id=_user_id(conversation_id),
     )
     started_at = datetime.now(UTC)
     start = time.perf_counter()
@@ -204,8 +211,8 @@ async def _end_conversation(adapter: BotAdapter, conversation: ConversationState
         logger.warning("conversation %s: closing the bot session failed: %s", conversation.id, exc)
 
 
-def _user_id(scenario_id: str, repeat: int) -> str:
-    # A stable synthetic id, so a resumed or repeated run addresses the bot the same way,
-    # and digits only, as Instagram-scoped ids are.
-    digest = hashlib.sha256(f"{scenario_id}#{repeat}".encode()).hexdigest()
+def _user_id(conversation_id: str) -> str:
+    # A synthetic id derived from the conversation id, so it is stable within a run, and
+    # digits only, as Instagram-scoped ids are.
+    digest = hashlib.sha256(conversation_id.encode()).hexdigest()
     return str(int(digest[:15], 16))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -167,6 +167,7 @@ async def execute(
             config.resolve(config.output), resume, config, suite, rubric, rubric_path, shard
         )
         done = folder.finished()
+        options = replace(options, namespace=folder.run_id)
         if progress:
             progress.start(len(suite.scenarios) * options.repeats, len(done))
 

@@ -172,3 +172,20 @@ def test_error_text_masks_credentials():
     error = transcripts["a"].replies[0].error
     assert "sk-live-0123456789abcdef" not in error
     assert "Bearer ***" in error
+
+
+def test_namespace_gives_new_ids_per_run():
+    seen = []
+
+    class Recorder(ScriptedAdapter):
+        async def reply(self, conversation, message):
+            seen.append((conversation.id, conversation.user_id))
+            return Reply.from_text("ok")
+
+    for namespace in ("run-a", "run-b"):
+        options = ReplayOptions(namespace=namespace)
+        asyncio.run(replay([make_scenario("a", 1)], Recorder(), options, lambda t: None))
+    (first_id, first_user), (second_id, second_user) = seen
+    assert first_id == "a@run-a"
+    assert second_id == "a@run-b"
+    assert first_user != second_user

@@ -16,7 +16,7 @@ import os, time
 
 def reply(conversation, message):
     with open(os.environ["DMH_CALL_LOG"], "a") as log:
-        log.write(conversation.id + "\\n")
+        log.write(conversation.scenario.id + "\\n")
     time.sleep(0.05)
     return "A haircut is $25. Book here: https://example.test/book"
 """
