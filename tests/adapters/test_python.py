@@ -215,3 +215,46 @@ def test_python_import_error_in_file(tmp_path: Path) -> None:
 def test_python_unknown_option(bot_file: Path) -> None:
     with pytest.raises(ConfigError, match="target_fn"):
         create_adapter("python", {"target": f"{bot_file}:echo", "target_fn": "x"})
+
+
+def test_python_bot_never_sees_answer_key(tmp_path):
+    bot = tmp_path / "peek.py"
+    bot.write_text(
+        "def reply(conversation, message):\n"
+        "    seen = [t.reference for t in conversation.scenario.turns] + [message.reference, message.expect]\n"
+        "    return 'leak' if any(seen) else 'clean'\n"
+    )
+    from harness.conversations import Expectation
+
+    turn = Turn(user="hi", reference="secret answer", expect=Expectation(next_step="ask"))
+    scenario = Scenario(id="p", intent="x", policy="answer", turns=[turn])
+    adapter = create_adapter("python", {"target": f"{bot}:reply"})
+    state = ConversationState(id="p", scenario=scenario, user_id="1")
+    reply = asyncio.run(adapter.reply(state, turn))
+    assert reply.text == "clean"
+    assert turn.reference == "secret answer"
+
+
+def test_python_bot_sys_exit_is_turn_error(tmp_path):
+    bot = tmp_path / "quitter.py"
+    bot.write_text("import sys\ndef reply(conversation, message):\n    sys.exit(3)\n")
+    scenario = Scenario(id="q", intent="x", policy="answer", turns=[Turn(user="hi")])
+    adapter = create_adapter("python", {"target": f"{bot}:reply"})
+    state = ConversationState(id="q", scenario=scenario, user_id="1")
+    with pytest.raises(RuntimeError, match=r"bot called sys.exit\(3\)"):
+        asyncio.run(adapter.reply(state, Turn(user="hi")))
+
+
+def test_hung_python_bot_does_not_block_exit(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "hang.py").write_text("import time\ndef reply(conversation, message):\n    time.sleep(120)\n")
+    (tmp_path / "s.yaml").write_text("intent: x\npolicy: answer\nscenarios:\n  - id: h\n    turns: [{user: hi}]\n")
+    command = [
+        sys.executable, "-m", "harness.cli", "run", "--bot", f"{tmp_path / 'hang.py'}:reply",
+        "--scenarios", str(tmp_path / "s.yaml"), "--timeout", "1", "--out", str(tmp_path / "out"), "--no-progress",
+    ]
+    start = time.monotonic()
+    subprocess.run(command, capture_output=True, timeout=60, cwd=tmp_path)
+    assert time.monotonic() - start < 30

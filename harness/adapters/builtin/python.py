@@ -16,6 +16,7 @@ import importlib.util
 import inspect
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,7 @@ class PythonAdapter:
         function = await self._callable_for(conversation)
         logger.info("python %s: conversation %s turn %d", self._name, conversation.id, conversation.turn_index)
 
-        result = await self._call(function, conversation, message)
+        result = await self._call(function, _bot_view(conversation), _without_answers(message))
         logger.debug("python %s returned %r", self._name, result)
         return coerce_reply(result, source=self._name)
 
@@ -86,9 +87,68 @@ class PythonAdapter:
         return self._per_conversation[conversation.id]
 
     async def _call(self, function: BotCallable, conversation: ConversationState, message: Turn) -> Any:
-        if inspect.iscoroutinefunction(function) or not self.options.threaded:
-            return await _resolve(function(conversation, message))
-        return await _resolve(await asyncio.to_thread(function, conversation, message))
+        try:
+            if inspect.iscoroutinefunction(function) or not self.options.threaded:
+                return await _resolve(function(conversation, message))
+            return await _resolve(await _in_daemon_thread(function, conversation, message))
+        except SystemExit as exc:
+            # A bot's sys.exit() would otherwise end the whole run with the bot's exit code.
+            raise RuntimeError(f"bot called sys.exit({exc.code!r})") from None
+
+
+def _without_answers(turn: Turn) -> Turn:
+    # The bot gets what a real user sends, never the recorded reply or the expectations.
+    if turn.reference is None and turn.expect is None:
+        return turn
+    return turn.model_copy(update={"reference": None, "expect": None})
+
+
+def _bot_view(conversation: ConversationState) -> ConversationState:
+    """Return the conversation as the bot may see it: the same state dict, no answer key."""
+    scenario = conversation.scenario.model_copy(
+        update={"turns": [_without_answers(turn) for turn in conversation.scenario.turns]}
+    )
+    history = [(_without_answers(turn), reply) for turn, reply in conversation.history]
+    return ConversationState(
+        id=conversation.id,
+        scenario=scenario,
+        user_id=conversation.user_id,
+        history=history,
+        state=conversation.state,
+    )
+
+
+async def _in_daemon_thread(function: BotCallable, *args: Any) -> Any:
+    """Run a sync callable in a daemon thread and await its result.
+
+    asyncio.to_thread uses the loop's default executor, whose threads the interpreter joins at
+    exit, so a bot that hangs past its turn timeout would keep the command from ever ending.
+    A daemon thread is abandoned at exit instead.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def settle(outcome: Any, error: BaseException | None) -> None:
+        if future.cancelled():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(outcome)
+
+    def work() -> None:
+        try:
+            outcome, error = function(*args), None
+        except BaseException as exc:  # handed to the awaiting coroutine, which re-raises it
+            outcome, error = None, exc
+        try:
+            loop.call_soon_threadsafe(settle, outcome, error)
+        except RuntimeError:
+            # The turn timed out and the run finished before the bot returned.
+            logger.info("python bot returned after the run ended; its reply is dropped")
+
+    threading.Thread(target=work, name="dm-harness-python-bot", daemon=True).start()
+    return await future
 
 
 async def _resolve(value: Any) -> Any:
