@@ -98,7 +98,7 @@ def build_config(args: argparse.Namespace) -> Any:
     """Merge the run config file with the command-line options, which win."""
     from harness.runs import AdapterConfig, load_run_config
 
-    path = args.config or (DEFAULT_CONFIG if Path(DEFAULT_CONFIG).exists() and not args.bot else None)
+    path = args.config or (DEFAULT_CONFIG if Path(DEFAULT_CONFIG).exists() else None)
     config = load_run_config(path)
     updates: dict[str, Any] = {}
     if args.bot:

@@ -30,6 +30,15 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
     if not isinstance(document.data, dict):
         raise ConfigError("a rubric must be a mapping with version and dimensions", path=path, line=1)
     rubric = validate(Rubric, document.data, path=path, lines=document.lines)
+    if not any(block.checks for block in rubric.dimensions.values()):
+        # With no check every reply would pass and the gate would open for any bot.
+        raise ConfigError(
+            "the rubric has no checks",
+            path=path,
+            line=document.lines.line_of(("dimensions",)),
+            field="dimensions",
+            fix="add checks under a dimension, or leave out --rubric to use the default rubric",
+        )
     _check_specs(rubric, path, document.lines)
     _check_disabled_ids(rubric, path, document.lines)
     return rubric

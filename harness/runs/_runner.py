@@ -120,7 +120,19 @@ def load_inputs(config: RunConfig, shard: Shard | None = None) -> tuple[Suite, R
 
     rubric_path = config.resolve(config.rubric) if config.rubric else DEFAULT_RUBRIC
     rubric = apply_gate_override(load_rubric(rubric_path), config)
+    _warn_unknown_overrides(rubric, suite, rubric_path)
     return suite, rubric, rubric_path
+
+
+def _warn_unknown_overrides(rubric: Rubric, suite: Suite, rubric_path: Path) -> None:
+    # A rubric can serve several suites, so an override for an absent intent is not an error,
+    # but a misspelt one silently drops a bar or a policy.
+    import difflib
+
+    for intent in sorted(set(rubric.intents) - set(suite.intents)):
+        close = difflib.get_close_matches(intent, suite.intents, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        logger.warning("%s: intents.%s matches no intent of the suite%s", rubric_path, intent, hint)
 
 
 def apply_gate_override(rubric: Rubric, config: RunConfig) -> Rubric:
@@ -257,12 +269,25 @@ def _open_folder(
         folder = RunFolder.open(output, resume)
         manifest = folder.manifest()
         _check_same_suite(manifest, suite, resume)
+        _check_same_bot(manifest, config, resume)
         return folder, manifest.created_at
 
     manifest = build_manifest(new_run_id(), config, suite, rubric, rubric_path, shard)
     folder = RunFolder(output, manifest.run_id)
     folder.create(manifest)
     return folder, manifest.created_at
+
+
+def _check_same_bot(manifest: RunManifest, config: RunConfig, run_id: str) -> None:
+    assert config.adapter is not None
+    options = mask_secrets(config.model_dump(mode="json"))["adapter"]["options"]
+    if manifest.adapter != config.adapter.name or manifest.adapter_options != options:
+        raise ConfigError(
+            f"run {run_id} was started against adapter {manifest.adapter!r} with other options; "
+            "one run must score one bot",
+            field="--resume",
+            fix="resume with the same --bot and adapter options, or start a new run",
+        )
 
 
 def _check_same_suite(manifest: RunManifest, suite: Suite, run_id: str) -> None:

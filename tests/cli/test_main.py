@@ -56,3 +56,25 @@ def test_unknown_run_lists_run_ids(project, capsys):
     run_id = next((project / "out").glob("*/run.json")).parent.name
     assert main(["report", "nope", "--out", "out"]) == ExitCode.USAGE_ERROR
     assert f"runs there: {run_id}" in " ".join(capsys.readouterr().err.split())
+
+
+def test_bot_option_keeps_config_file(project):
+    (project / "harness.yaml").write_text("scenarios: [pricing.yaml]\noutput: from-config\ngate: {min_acceptance: 0.5}\n")
+    assert main(["run", "--bot", "recorded", "--no-progress"]) == ExitCode.OK
+    assert any((project / "from-config").glob("*/summary.json"))
+
+
+def test_resume_with_other_bot_rejected(project, capsys):
+    assert run_recorded(project) == ExitCode.OK
+    run_id = next((project / "out").glob("*/run.json")).parent.name
+    (project / "bot.py").write_text("def reply(conversation, message):\n    return 'hi'\n")
+    code = main(["run", "--bot", "bot.py:reply", "--scenarios", "pricing.yaml", "--out", "out", "--resume", run_id])
+    assert code == ExitCode.USAGE_ERROR
+    assert "one run must score one bot" in " ".join(capsys.readouterr().err.split())
+
+
+def test_rubric_without_checks_rejected(project, capsys):
+    (project / "empty.yaml").write_text("version: 1\ndimensions: {}\n")
+    code = main(["run", "--bot", "recorded", "--scenarios", "pricing.yaml", "--rubric", "empty.yaml", "--out", "out"])
+    assert code == ExitCode.USAGE_ERROR
+    assert "the rubric has no checks" in " ".join(capsys.readouterr().err.split())

@@ -715,3 +715,10 @@ def test_normalize_date_orders(month: str, day: int) -> None:
 def test_normalize_never_raises(text: str) -> None:
     tokens = normalize(text)
     assert all(isinstance(token, str) and token for token in tokens)
+
+
+def test_repetition_ratio_compares_start_of_long_replies() -> None:
+    from harness.scoring.checks._similarity import MAX_COMPARED_CHARS, repetition_ratio
+
+    prefix = "a" * MAX_COMPARED_CHARS
+    assert repetition_ratio(prefix + "b" * 5000, prefix + "c" * 5000) == 1.0

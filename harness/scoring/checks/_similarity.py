@@ -104,7 +104,7 @@ def _could_repeat(text: str, other: str, threshold: float) -> bool:
     # 2 × the shorter length / the total length (real_quick_ratio), then quick_ratio().
     if _jaccard(text, other) >= threshold:
         return True
-    left, right = text.lower(), other.lower()
+    left, right = text.lower()[:MAX_COMPARED_CHARS], other.lower()[:MAX_COMPARED_CHARS]
     if 2 * min(len(left), len(right)) / (len(left) + len(right)) < threshold:
         return False
     return difflib.SequenceMatcher(None, left, right, autojunk=False).quick_ratio() >= threshold
@@ -121,7 +121,13 @@ def _word_set(text: str) -> frozenset[str]:
     return frozenset(word.lower() for word in words(text))
 
 
+MAX_COMPARED_CHARS = 2000
+"""difflib's ratio is quadratic in the worst case, so only the start of a very long reply is
+compared character by character; a DM reply that long fails the length check anyway."""
+
+
 def repetition_ratio(text: str, other: str) -> float:
     """Return the larger of the word Jaccard index and the difflib ratio of two texts, in [0, 1]."""
-    ratio = difflib.SequenceMatcher(None, text.lower(), other.lower(), autojunk=False).ratio()
+    left, right = text.lower()[:MAX_COMPARED_CHARS], other.lower()[:MAX_COMPARED_CHARS]
+    ratio = difflib.SequenceMatcher(None, left, right, autojunk=False).ratio()
     return max(_jaccard(text, other), ratio)
