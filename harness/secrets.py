@@ -9,9 +9,13 @@ __all__ = ["MASK", "is_secret_key", "mask_secrets", "mask_text"]
 
 MASK = "***"
 
-_SECRET_KEY = re.compile(r"(authori[sz]ation|token|secret|password|passwd|api[_-]?key|cookie|signature)", re.I)
+_SECRET_KEY = re.compile(
+    r"(auth|token|secret|password|passwd|passphrase|api[_-]?key|private|credential|cookie|signature|session)",
+    re.I,
+)
 _ENV_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
-_LITERAL_CREDENTIAL = re.compile(r"[A-Za-z0-9._~+/=-]{8,}")
+_SCHEME_WORDS = frozenset({"", "bearer", "basic", "token"})
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/\s@]+:)[^@\s/]+@", re.I)
 _BEARER = re.compile(r"(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}")
 _QUERY_SECRET = re.compile(
     r"(?i)([?&](?:access_token|token|api[_-]?key|apikey|key|secret|client_secret|signature|sig|password)=)[^&\s#\"']+"
@@ -26,9 +30,9 @@ def is_secret_key(key: str) -> bool:
 def mask_secrets(value: Any, key: str = "") -> Any:
     """Return a copy of ``value`` with every credential replaced by ``***``.
 
-    A value under a secret-looking key is masked unless all it holds besides environment
-    references such as ``${IG_APP_SECRET}`` (which name a secret without holding it) is a
-    short word like ``Bearer``. Bearer and basic
+    A value under a secret-looking key is masked unless all it contains besides environment
+    references such as ``${IG_APP_SECRET}`` (which name a secret without holding it) is an
+    authorization scheme such as ``Bearer``. Passwords in URLs are masked everywhere. Bearer and basic
     credentials inside other strings are masked too.
     """
     if isinstance(value, dict):
@@ -43,10 +47,11 @@ def mask_secrets(value: Any, key: str = "") -> Any:
 
 
 def mask_text(text: str) -> str:
-    """Mask bearer and basic credentials and secret query parameters (``?access_token=``) in text."""
+    """Mask bearer and basic credentials, URL passwords and secret query parameters in text."""
     text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+    text = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}{MASK}@", text)
     return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}{MASK}", text)
 
 
 def _holds_literal_secret(value: str) -> bool:
-    return bool(_LITERAL_CREDENTIAL.search(_ENV_REFERENCE.sub("", value)))
+    return _ENV_REFERENCE.sub("", value).strip().lower() not in _SCHEME_WORDS

@@ -60,3 +60,21 @@ def test_query_secret_masked(url):
 
 def test_query_without_secret_kept():
     assert mask_text("http://127.0.0.1/hook?page=2") == "http://127.0.0.1/hook?page=2"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("DB_PASSWORD", "hunter2"), ("PRIVATE_KEY", "abc"), ("X-Auth", "letmein"), ("session_id", "s1")],
+)
+def test_short_literal_secret_masked(key, value):
+    assert mask_secrets({key: value}) == {key: MASK}
+
+
+@pytest.mark.parametrize(
+    "url", ["postgres://app:pw@db.internal/app", "http://user:s3cret@127.0.0.1:8808/chat"]
+)
+def test_url_password_masked(url):
+    masked = mask_secrets({"url": url})["url"]
+    assert ":***@" in masked
+    assert "pw@" not in masked
+    assert "s3cret" not in masked
