@@ -85,4 +85,26 @@ def load_run_config(path: str | Path | None) -> RunConfig:
     if not isinstance(data, dict):
         raise ConfigError("a run config must be a mapping", path=path, line=1)
     config = validate(RunConfig, data, path=path, lines=document.lines)
-    return config.model_copy(update={"base_dir": path.resolve().parent})
+    base_dir = path.resolve().parent
+    return config.model_copy(update={"base_dir": base_dir, "adapter": _resolve_adapter_paths(config.adapter, base_dir)})
+
+
+_PATH_OPTIONS = ("system_prompt_file", "cwd")
+"""Built-in adapter options that name a file or folder, resolved like every other path of a
+config: against the config file's folder."""
+
+
+def _resolve_adapter_paths(adapter: AdapterConfig | None, base_dir: Path) -> AdapterConfig | None:
+    if adapter is None:
+        return None
+    options = dict(adapter.options)
+    for name in _PATH_OPTIONS:
+        value = options.get(name)
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            options[name] = str(base_dir / value)
+    target = options.get("target")
+    if adapter.name == "python" and isinstance(target, str) and ".py:" in target:
+        file_part, _, attribute = target.rpartition(":")
+        if not Path(file_part).is_absolute():
+            options["target"] = f"{base_dir / file_part}:{attribute}"
+    return adapter.model_copy(update={"options": options})

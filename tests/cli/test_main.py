@@ -78,3 +78,16 @@ def test_rubric_without_checks_rejected(project, capsys):
     code = main(["run", "--bot", "recorded", "--scenarios", "pricing.yaml", "--rubric", "empty.yaml", "--out", "out"])
     assert code == ExitCode.USAGE_ERROR
     assert "the rubric has no checks" in " ".join(capsys.readouterr().err.split())
+
+
+def test_config_paths_relative_to_config_file(project, monkeypatch):
+    folder = project / "suite"
+    folder.mkdir()
+    (folder / "bot.py").write_text("def reply(conversation, message):\n    return 'It is $25. Book here: https://example.test'\n")
+    (folder / "pricing.yaml").write_text(SCENARIOS)
+    (folder / "harness.yaml").write_text(
+        "scenarios: [pricing.yaml]\nadapter: {name: python, options: {target: bot.py:reply}}\noutput: out\n"
+    )
+    monkeypatch.chdir(project.parent)
+    assert main(["run", str(folder / "harness.yaml"), "--no-progress"]) in (ExitCode.OK, ExitCode.GATE_FAILED)
+    assert any((folder / "out").glob("*/summary.json"))
