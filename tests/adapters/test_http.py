@@ -198,10 +198,16 @@ def test_http_missing_env_variable_named() -> None:
     assert "headers.Authorization" in str(caught.value)
 
 
-@pytest.mark.parametrize("status", [500, 503, 404])
+@pytest.mark.parametrize("status", [500, 404, 400])
 def test_http_error_status(status: int) -> None:
     with pytest.raises(ReplyError, match=f"HTTP {status} from POST .*: upstream failed"):
         run_against(raw("upstream failed", status=status), {}, ["hi"])
+
+
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+def test_http_retryable_status_is_transport_error(status: int) -> None:
+    with pytest.raises(TransportError, match=f"HTTP {status} from POST .*: busy"):
+        run_against(raw("busy", status=status), {}, ["hi"])
 
 
 def test_http_invalid_json() -> None:

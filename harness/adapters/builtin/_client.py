@@ -26,6 +26,9 @@ from harness.adapters._base import TransportError
 from harness.adapters._coerce import ReplyError, preview
 from harness.adapters.builtin._secrets import SecretMasker
 
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+"""Statuses of a bot that is overloaded or restarting, where a later attempt may succeed."""
+
 __all__ = ["HttpEndpoint", "HttpResponse"]
 
 # Errors that mean the request never got a whole response, so sending it again is safe to try.
@@ -90,9 +93,13 @@ class HttpEndpoint:
             allow_empty: Return ``None`` for an empty body instead of raising.
 
         Raises:
-            ReplyError: The status is 300 or more, or the body is not JSON.
+            TransportError: The status says the bot is overloaded or briefly unavailable (429,
+                502, 503, 504), which the replay engine retries with backoff.
+            ReplyError: Any other status of 300 or more, or a body that is not JSON.
         """
         text = response.text
+        if response.status_code in RETRYABLE_STATUSES:
+            raise TransportError(f"HTTP {response.status_code} from {self.label}: {self.shown(text)}")
         if response.status_code >= 300:
             raise ReplyError(f"HTTP {response.status_code} from {self.label}: {self.shown(text)}")
         if allow_empty and not text.strip():
