@@ -65,6 +65,9 @@ def handle(args: argparse.Namespace) -> int:
     progress = None if args.no_progress else RichProgress(error_console())
     try:
         outcome = asyncio.run(execute(config, resume=args.resume, shard=shard, progress=progress))
+    except KeyboardInterrupt:
+        _print_resume_hint(config.resolve(config.output), args.resume)
+        raise
     finally:
         if progress:
             progress.stop()
@@ -72,6 +75,16 @@ def handle(args: argparse.Namespace) -> int:
     print_run_summary(console(), outcome.summary, outcome.folder.path)
     _write_outputs(outcome.folder, baseline)
     return ExitCode.OK if outcome.summary.gate.passed else ExitCode.GATE_FAILED
+
+
+def _print_resume_hint(output: Path, resumed: str | None) -> None:
+    from harness.cli._console import error_console
+
+    # The interrupted run is the newest folder without a summary; its id is what --resume needs.
+    unfinished = sorted(path.parent.name for path in output.glob("*/run.json") if not (path.parent / "summary.json").exists())
+    run_id = resumed or (unfinished[-1] if unfinished else None)
+    if run_id:
+        error_console().print(f"run {run_id} interrupted; continue it with: dm-harness run ... --resume {run_id}")
 
 
 def _write_outputs(folder: Any, baseline: Any) -> None:
@@ -124,12 +137,8 @@ def _replay_updates(replay: Any, args: argparse.Namespace) -> Any:
     from harness.runs import ReplayConfig
 
     values = replay.model_dump()
-    for option, key in (
-        ("concurrency", "concurrency"),
-        ("timeout", "timeout_s"),
-        ("repeat", "repeats"),
-        ("min_pass_rate", "min_pass_rate"),
-    ):
+    options = {"concurrency": "concurrency", "timeout": "timeout_s", "repeat": "repeats", "min_pass_rate": "min_pass_rate"}
+    for option, key in options.items():
         value = getattr(args, option)
         if value is not None:
             values[key] = value
@@ -139,7 +148,8 @@ def _replay_updates(replay: Any, args: argparse.Namespace) -> Any:
         return ReplayConfig.model_validate(values)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ConfigError(f"invalid value: {first['msg']}", field=f"--{first['loc'][0]}") from None
+        flags = {key: option.replace("_", "-") for option, key in options.items()}
+        raise ConfigError(f"invalid value: {first['msg']}", field=f"--{flags.get(first['loc'][0], first['loc'][0])}") from None
 
 
 def _adapter_from_bot(bot: str, options: dict[str, Any]) -> Any:
