@@ -1,10 +1,11 @@
 """The ALICE brain shipped with the ``python-aiml`` package, as a bot for the ``python`` adapter.
 
-Run config::
+Run it with ``dm-harness run --bot examples/bots/alice_aiml.py:reply``, or in a run config::
 
-    adapter: python
-    adapter_options:
-      target: examples/bots/alice_aiml.py:reply
+    adapter:
+      name: python
+      options:
+        target: examples/bots/alice_aiml.py:reply
 
 ALICE is a general chit-chat bot of about 98,000 AIML categories. It has no facts about a
 business, and its templates read predicates that were never set, so some replies come out broken

@@ -1,10 +1,11 @@
 """The Eliza brain of the RiveScript interpreter, as a bot for the ``python`` adapter.
 
-Run config::
+Run it with ``dm-harness run --bot examples/bots/rivescript_eliza.py:reply``, or in a run config::
 
-    adapter: python
-    adapter_options:
-      target: examples/bots/rivescript_eliza.py:reply
+    adapter:
+      name: python
+      options:
+        target: examples/bots/rivescript_eliza.py:reply
 
 The brain in ``rivescript-eliza/`` (MIT licence, see the README there) is a 1960s-style
 therapist that answers most questions with a question. It is a real third-party bot that a
