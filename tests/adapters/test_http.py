@@ -379,3 +379,9 @@ def test_http_echoed_secret_masked_in_reply(monkeypatch: pytest.MonkeyPatch) -> 
     )
     assert "s3cr3t-echo-token-42" not in replies[0].model_dump_json()
     assert replies[0].text == "you sent Bearer ***"
+
+
+@pytest.mark.parametrize("url", ["not a url", "ftp://127.0.0.1/x", "127.0.0.1:8808/chat"])
+def test_http_invalid_url_rejected(url: str) -> None:
+    with pytest.raises(ConfigError, match="expected an http:// or https:// URL"):
+        create_adapter("http", {"url": url})

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from typing import Any, Literal
 
@@ -95,6 +96,14 @@ class HttpAdapter:
         max_connections: int = Field(100, ge=1)
         """Size of the keep-alive connection pool. The replay engine already bounds the calls in
         flight to the run's concurrency, so the pool only needs to be at least that large."""
+
+        @field_validator("url")
+        @classmethod
+        def _check_url(cls, value: str) -> str:
+            # A URL built from ${NAME} references can only be checked once they are resolved.
+            if "${" not in value and not re.match(r"^https?://[^/\s]+", value):
+                raise ValueError(f"expected an http:// or https:// URL, found {value!r}")
+            return value
 
         @field_validator("reply_path", "quick_replies_path", "handover_path", "captured_path")
         @classmethod
