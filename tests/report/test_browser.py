@@ -125,6 +125,8 @@ def test_browser_open_from_remediation(report):
 def test_browser_hostile_transcript_inert(report):
     report.page.click("#remediation button[data-open='support-0002']")
     transcript = report.page.locator("#transcript-list details[open]")
+    # The body of a transcript is drawn when it opens; read it only once its turns are there.
+    transcript.locator(".turn").first.wait_for()
     text = transcript.inner_text()
     assert "<script>window.__pwned = 1</script>" in text
     assert '<img src=x onerror="window.__pwned = 2">' in text
