@@ -119,7 +119,9 @@ def test_browser_search(report):
 def test_browser_open_from_remediation(report):
     report.page.click("#remediation button[data-open='support-0001']")
     assert report.shown_ids() == ["support-0001"]
-    assert report.page.locator("#transcript-list details[open] .turn").count() == 1
+    turns = report.page.locator("#transcript-list details[open] .turn")
+    turns.first.wait_for()
+    assert turns.count() == 1
 
 
 def test_browser_hostile_transcript_inert(report):
