@@ -20,7 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "run",
         help="replay scenarios through a bot, score every reply, apply the gate",
         description="Replay scenarios through a bot, score every reply and apply the launch gate. "
-        "Exit code 0: gate passed; 1: gate failed; 2: usage or config error; 130: interrupted.",
+        "Exit code 0: gate passed; 1: gate failed; 2: usage or config error; 3: internal error; "
+        "130: interrupted.",
     )
     parser.add_argument("config", nargs="?", help=f"run config (default: {DEFAULT_CONFIG} when it exists)")
     parser.add_argument(
@@ -100,7 +101,7 @@ def _write_outputs(folder: Any, baseline: Any) -> None:
     try:
         record_run(folder)
     except HarnessError as exc:
-        # The gate decision stands without the history; losing it must not turn a pass into a failure.
+        # The gate decision is valid without the history, so losing it must not turn a pass into a failure.
         error_console().print(f"[yellow]warning:[/] {escape(str(exc))}")
     if paths.comparison is not None:
         print_comparison(console(), paths.comparison)
