@@ -8,13 +8,13 @@ with the file, the dialogue index and the field instead of importing half a conv
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness.errors import ImportDataError
+from harness.importers._threads import load_json_document, read_input
 from harness.yamlfile import validation_error
 
 __all__ = ["SgdAction", "SgdDialogue", "SgdFrame", "SgdTurn", "load_dialogues"]
@@ -103,7 +103,7 @@ def load_dialogues(path: Path) -> list[SgdDialogue]:
         ImportDataError: The file is unreadable, is not a JSON list, or a dialogue is invalid.
             The message names the file, the dialogue index and the field.
     """
-    data = _read_json(path)
+    data = load_json_document(read_input(path), path)
     if not isinstance(data, list):
         raise ImportDataError(
             f"expected a JSON list of dialogues, found {type(data).__name__}",
@@ -117,25 +117,6 @@ def load_dialogues(path: Path) -> list[SgdDialogue]:
         _check_turn_order(dialogue, path, index)
         dialogues.append(dialogue)
     return dialogues
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ImportDataError("file not found", path=path, fix="check the path") from None
-    except UnicodeDecodeError as exc:
-        raise ImportDataError(f"file is not valid UTF-8 (byte {exc.start})", path=path) from None
-
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportDataError(
-            f"invalid JSON at column {exc.colno}: {exc.msg}",
-            path=path,
-            line=exc.lineno,
-            fix="check that the file is complete",
-        ) from None
 
 
 def _validate_dialogue(entry: Any, path: Path, index: int) -> SgdDialogue:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from harness.importers.redaction import luhn_valid
 from harness.scoring._registry import CheckContext, CheckParams, Outcome, check
 
 __all__ = ["PiiEchoParams", "ProtocolParams", "find_personal_data"]
@@ -87,7 +88,7 @@ def find_personal_data(
 
 
 def _number_kind(digits: str, min_phone_digits: int) -> str | None:
-    if 13 <= len(digits) <= 19 and _luhn_valid(digits):
+    if 13 <= len(digits) <= 19 and luhn_valid(digits):
         return "card"
     if min_phone_digits <= len(digits) <= 15:
         return "phone"
@@ -96,13 +97,3 @@ def _number_kind(digits: str, min_phone_digits: int) -> str | None:
 
 def _digits(text: str) -> str:
     return _SEPARATORS.sub("", text)
-
-
-def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
