@@ -18,7 +18,7 @@ from harness.scoring._results import (
     IntentSummary,
     TurnResult,
 )
-from harness.scoring._scorer import Scorer
+from harness.scoring._scorer import Scorer, check_result
 
 __all__ = [
     "BOT_ERROR_TAG",
@@ -34,6 +34,7 @@ __all__ = [
     "TurnResult",
     "available_checks",
     "check",
+    "check_result",
     "collapse_repeats",
     "evaluate_gate",
     "get_check",

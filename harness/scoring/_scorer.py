@@ -9,11 +9,11 @@ from datetime import datetime
 from harness.conversations import Reply, Scenario, Suite, Turn
 from harness.errors import ConfigError
 from harness.rubrics import CheckSpec, Rubric
-from harness.scoring._registry import CheckContext, CheckType, available_checks
+from harness.scoring._registry import CheckContext, CheckType, Outcome, available_checks
 from harness.scoring._results import BOT_ERROR_TAG, CheckResult, ConversationResult, TurnResult
 from harness.scoring._similarity import ReferenceSimilarity
 
-__all__ = ["Scorer"]
+__all__ = ["Scorer", "check_result"]
 
 
 class Scorer:
@@ -110,19 +110,7 @@ class Scorer:
             outcome = self._types[spec.type].function(context, self._params[spec.id])
             if outcome.passed is None:
                 continue
-            checks.append(
-                CheckResult(
-                    id=spec.id,
-                    type=spec.type,
-                    dimension=dimension,
-                    severity=spec.severity,
-                    tag=spec.tag,
-                    weight=spec.weight,
-                    passed=outcome.passed,
-                    score=round(outcome.score, 4),
-                    reason=outcome.reason,
-                )
-            )
+            checks.append(check_result(dimension, spec, outcome))
         scores = _dimension_scores(checks)
         reasons = self._reasons(context.scenario.intent, scores, checks)
         return TurnResult(
@@ -154,6 +142,22 @@ def _reads_similarity(check_type: CheckType) -> bool:
     # a plugin might, so it gets the fitted space as before.
     builtin = check_type.function.__module__.startswith("harness.scoring.checks.")
     return check_type.name == "similarity" or not builtin
+
+
+def check_result(dimension: str, spec: CheckSpec, outcome: Outcome) -> CheckResult:
+    """Record the outcome of a check that applied (``outcome.passed`` is not None)."""
+    assert outcome.passed is not None
+    return CheckResult(
+        id=spec.id,
+        type=spec.type,
+        dimension=dimension,
+        severity=spec.severity,
+        tag=spec.tag,
+        weight=spec.weight,
+        passed=outcome.passed,
+        score=round(outcome.score, 4),
+        reason=outcome.reason,
+    )
 
 
 def _types_used(rubric: Rubric) -> set[str]:

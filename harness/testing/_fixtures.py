@@ -12,7 +12,7 @@ from harness.adapters import BotAdapter, ConversationState, create_adapter
 from harness.conversations import Expectation, Policy, Reply, Scenario, Suite, Turn
 from harness.rubrics import CheckSpec, Rubric
 from harness.runs import RunConfig
-from harness.scoring import CheckContext, CheckResult, Scorer, get_check
+from harness.scoring import CheckContext, CheckResult, Scorer, check_result, get_check
 from harness.testing._render import render_check, render_reply
 
 __all__ = ["BotSession", "ReplyChecker"]
@@ -231,22 +231,8 @@ class ReplyChecker:
             if outcome.passed is None:
                 skipped.append((spec, outcome.reason))
                 continue
-            results.append(_check_result(dimension, spec, outcome.passed, outcome.score, outcome.reason))
+            results.append(check_result(dimension, spec, outcome))
         return results, skipped
-
-
-def _check_result(dimension: str, spec: CheckSpec, passed: bool, score: float, reason: str) -> CheckResult:
-    return CheckResult(
-        id=spec.id,
-        type=spec.type,
-        dimension=dimension,
-        severity=spec.severity,
-        tag=spec.tag,
-        weight=spec.weight,
-        passed=passed,
-        score=round(score, 4),
-        reason=reason,
-    )
 
 
 def _failure_message(reply: Reply, failed: list[CheckResult], applied: int) -> str:
