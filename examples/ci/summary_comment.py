@@ -40,7 +40,9 @@ def render(summary: RunSummary, artifact_url: str | None) -> str:
         "|---|---:|---:|---:|---|",
     ]
     for intent in summary.gate.intents:
-        gate = ("pass" if intent.meets_bar else "**fail**") if intent.gated else "not gated"
+        gate = "not gated"
+        if intent.gated:
+            gate = "pass" if intent.meets_bar else "**fail**"
         lines.append(
             f"| {_cell(intent.intent)} | {intent.passed}/{intent.conversations} | {intent.acceptance:.0%} | {intent.bar:.0%} | {gate} |"
         )

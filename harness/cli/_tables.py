@@ -38,7 +38,9 @@ def _intent_table(summary: RunSummary) -> Table:
     for column in ("intent", "policy", "accepted", "rate", "bar", "gate", "critical", "top failure tags"):
         table.add_column(column, justify="right" if column in ("accepted", "rate", "bar", "critical") else "left")
     for intent in summary.gate.intents:
-        verdict = ("[green]pass[/]" if intent.meets_bar else "[red]fail[/]") if intent.gated else "[dim]not gated[/]"
+        verdict = "[dim]not gated[/]"
+        if intent.gated:
+            verdict = "[green]pass[/]" if intent.meets_bar else "[red]fail[/]"
         tags = ", ".join(f"{tag} ({count})" for tag, count in list(intent.tags.items())[:3])
         table.add_row(
             escape(intent.intent),

@@ -2,8 +2,8 @@
 
 A check function takes a :class:`CheckContext` (one turn of one conversation with the bot's
 reply) and its validated parameters, and returns an :class:`Outcome`. An outcome with
-``passed=None`` means the check does not apply to this turn (for example an ``asks_for`` check
-on a turn without an expected detail); it is left out of the dimension score.
+``passed=None`` means the check does not apply to this turn, for example an ``asks_for`` check
+on a turn without an expected detail. Such an outcome is left out of the dimension score.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class CheckParams(BaseModel):
 
 @dataclass(frozen=True)
 class CheckContext:
-    """One turn of one conversation, as a check sees it."""
+    """One turn of one conversation with the bot's reply: the input of a check."""
 
     scenario: Scenario
     turn_index: int
@@ -51,7 +51,7 @@ class CheckContext:
 
     similarity: float | None = None
     """Cosine similarity of the reply text to the reference reply, computed for the whole
-    conversation in one vectorized pass; ``None`` when the turn has no reference."""
+    conversation in one vectorized pass. ``None`` when the turn has no reference."""
 
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -71,17 +71,17 @@ class Outcome:
 
     @classmethod
     def ok(cls, reason: str = "", score: float = 1.0) -> Outcome:
-        """A passing outcome."""
+        """Build a passing outcome."""
         return cls(True, score, reason)
 
     @classmethod
     def fail(cls, reason: str, score: float = 0.0) -> Outcome:
-        """A failing outcome."""
+        """Build a failing outcome."""
         return cls(False, score, reason)
 
     @classmethod
     def skip(cls, reason: str = "") -> Outcome:
-        """An outcome for a check that does not apply to this turn."""
+        """Build the outcome of a check that does not apply to this turn."""
         return cls(None, 0.0, reason)
 
 

@@ -122,8 +122,9 @@ def _word_set(text: str) -> frozenset[str]:
 
 
 MAX_COMPARED_CHARS = 2000
-"""difflib's ratio is quadratic in the worst case, so only the start of a very long reply is
-compared character by character; a DM reply that long fails the length check anyway."""
+"""Characters of a reply that difflib compares. Its ratio is quadratic in the worst case, so
+only the start of a very long reply is compared, and a DM reply that long fails the length
+check anyway."""
 
 
 def repetition_ratio(text: str, other: str) -> float:
